@@ -1,0 +1,16 @@
+"""Judges: comparators picked by name, and the mapping from a sandbox outcome to a verdict.
+
+>>> from judges import get, Verdict
+>>> get("lines").check("1 2 \\r\\n3", "1 2\\n3\\n")
+(True, '')
+"""
+
+from . import exact, floats, lines, tokens  # noqa: F401  (register the comparators)
+from .decide import decide
+from .registry import Comparator, JudgeSpecError, get, names, register
+from .values import equal
+from .verdict import ALL as VERDICTS
+from .verdict import Verdict
+
+__all__ = ["Comparator", "JudgeSpecError", "Verdict", "VERDICTS", "decide", "equal", "get",
+           "names", "register"]

@@ -1,0 +1,84 @@
+"""From what the sandbox saw to a verdict, with DESIGN.md's precedence.
+
+SE > TLE (wall) > OLE > TLE (CPU) > MLE > RE > WA/AC. The comparison happens here, outside
+the sandbox: expected values never enter it, so nothing the program does can reach them,
+and printing the right answer then hanging is TLE, never AC.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+
+from pipeline.sandbox.values import Outcome
+
+from .registry import Comparator
+from .values import describe, equal
+from .verdict import Verdict
+
+_SIGNALS = {signal.SIGSYS: "forbidden system call (SIGSYS)",
+            signal.SIGXFSZ: "file size limit exceeded (SIGXFSZ)",
+            signal.SIGSEGV: "segmentation fault (SIGSEGV)",
+            signal.SIGKILL: "killed (SIGKILL)",
+            signal.SIGABRT: "aborted (SIGABRT)"}
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1][:500] if lines else ""
+
+
+def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
+           comparator: Comparator) -> tuple[Verdict, str]:
+    """Return ``(verdict, message)`` for one test.
+
+    ``kind`` is the problem kind (``stdio``, ``function`` or ``assert``); ``expected`` is the
+    expected stdout (``stdio``) or the expected return value as JSON (``function``).
+    """
+    o, rec = outcome, outcome.record or {}
+    if o.status == "sandbox_error":
+        return Verdict.SE, o.message or "sandbox error"
+    if o.status == "wall_timeout":
+        return Verdict.TLE, f"wall time over {o.wall_s:.2f} s (cpu {o.cpu_s:.2f} s)"
+    if o.status in ("output_limit", "stderr_limit"):
+        stream = "stdout" if o.status == "output_limit" else "stderr"
+        return Verdict.OLE, f"{stream} over the output cap"
+    if o.cpu_s > cpu_limit_s or o.signal == signal.SIGXCPU:
+        return Verdict.TLE, f"cpu time {o.cpu_s:.2f} s over the limit {cpu_limit_s:g} s"
+    error_type = rec.get("type") or (_last_line(o.stderr).split(":")[0] if o.exit_code else "")
+    if o.oom_killed or error_type == "MemoryError":
+        return Verdict.MLE, "out of memory" + (" (OOM kill)" if o.oom_killed else "")
+    if rec.get("status") == "syntax":
+        return Verdict.CE, f"{rec.get('type')}: {rec.get('message', '')}"[:500]
+    if o.signal is not None:
+        return Verdict.RE, _SIGNALS.get(o.signal, f"killed by signal {o.signal}")
+    if kind == "stdio":
+        if o.exit_code:
+            return Verdict.RE, f"exit code {o.exit_code}: {_last_line(o.stderr)}"
+        output = o.stdout.decode("utf-8", "surrogateescape")
+        ok, msg = comparator.check(output, expected)
+        return (Verdict.AC, "") if ok else (Verdict.WA, msg)
+    status = rec.get("status")
+    if status == "raised":
+        message = f"{rec.get('type')}: {rec.get('message', '')}"[:500]
+        if kind == "assert" and rec.get("type") == "AssertionError":
+            return Verdict.WA, message
+        return Verdict.RE, message
+    if status == "exited" or status is None:
+        how = f"exit code {rec['exit_code']}" if status else f"exit code {o.exit_code}"
+        if o.exit_code and status is None:
+            return Verdict.RE, f"{how}: {_last_line(o.stderr)}"
+        return Verdict.WA, f"program ended before the test finished ({how})"
+    if kind == "assert":
+        if status == "completed" and o.exit_code == 0:
+            return Verdict.AC, ""
+        return Verdict.RE, f"exit code {o.exit_code} after the test code"
+    if status == "returned":
+        if "unserialisable" in rec:
+            return Verdict.WA, rec["unserialisable"]
+        if o.exit_code:
+            return Verdict.RE, f"exit code {o.exit_code}: {_last_line(o.stderr)}"
+        if equal(json.loads(rec["value"]), json.loads(expected), comparator.float_eps):
+            return Verdict.AC, ""
+        return Verdict.WA, describe(rec["value"], expected)
+    return Verdict.WA, f"unexpected result record {status!r}"

@@ -1,0 +1,90 @@
+"""Reach a Dask cluster and give every worker its sandbox slots.
+
+A client is taken as given, or made from ``--scheduler`` (an address or a scheduler file)
+or ``DASK_SCHEDULER_ADDRESS``; with none of those an embedded LocalCluster sized to the
+machine is started and closed afterwards. The :class:`SandboxPlugin` starts one slot per
+core a worker owns, on every worker, including workers that join later.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from distributed import Client, LocalCluster
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from .config import Config
+from .execute import PLUGIN_NAME
+from .sandbox import SlotPool
+
+log = logging.getLogger("daskjudge")
+
+
+class SandboxPlugin(WorkerPlugin):
+    """Starts the worker's sandbox slots in ``setup`` and stops them in ``teardown``.
+
+    Slots never exceed the worker's threads (the cores it was given): more CPU-bound
+    sandboxes than cores turn CPU limits into false TLEs.
+    """
+
+    name = PLUGIN_NAME
+    idempotent = True
+
+    def __init__(self, isolation: str = "auto", slots: int | None = None, retries: int = 2):
+        self.isolation, self.slots, self.retries = isolation, slots, retries
+        self.pool: SlotPool | None = None
+
+    def setup(self, worker) -> None:
+        n = min(self.slots or worker.state.nthreads, worker.state.nthreads)
+        # Runners are spawned from this (the worker's main) thread: bubblewrap's
+        # die-with-parent is tied to the spawning thread, and this one lives as long as
+        # the worker does.
+        self.pool = SlotPool(n, isolation=self.isolation, retries=self.retries).start()
+        log.info("daskjudge sandbox on %s: %d slot(s), isolation %s", worker.address, n,
+                 self.pool.level)
+
+    def teardown(self, worker) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
+def sandbox_info(dask_worker) -> dict:
+    """Run on a worker: its slots' health (for summaries and the dashboard)."""
+    plugin = dask_worker.plugins.get(PLUGIN_NAME)
+    return plugin.pool.info() if plugin is not None and plugin.pool else {"level": None}
+
+
+@contextmanager
+def connect(config: Config, client: Client | None = None) -> Iterator[Client]:
+    """Yield a client whose workers have sandbox slots; close what this call started."""
+    cluster = None
+    if client is None:
+        address = config.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+        if address:
+            if Path(address).is_file():
+                client = Client(scheduler_file=address)
+            else:
+                client = Client(address)
+        else:
+            cores = os.cpu_count() or 1
+            workers = config.workers or 1
+            threads = max(1, cores // workers)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=threads,
+                                   processes=True, dashboard_address=config.dashboard,
+                                   resources={"sandbox": threads})
+            client = Client(cluster)
+        owned = True
+    else:
+        owned = False
+    try:
+        client.register_plugin(SandboxPlugin(config.isolation, config.slots, config.retries))
+        yield client
+    finally:
+        if owned:
+            client.close()
+            if cluster is not None:
+                cluster.close()

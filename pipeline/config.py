@@ -1,0 +1,164 @@
+"""Settings: packaged defaults in dask.config's ``daskjudge`` namespace, a run config on top.
+
+Resolved once into a typed :class:`Config`; nothing else reads dask.config. Every key is
+checked when the config loads (unknown key, wrong type, unknown judge), before a cluster
+starts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dask.config
+import yaml
+
+import judges
+
+_DEFAULTS = Path(__file__).with_name("daskjudge.yaml")
+dask.config.update_defaults(yaml.safe_load(_DEFAULTS.read_text()))
+
+
+class ConfigError(ValueError):
+    """A run config that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a scoring run needs besides its inputs' contents.
+
+    >>> Config.load(overrides={"judge": "float:1e-6", "k": [1, 2]}).k
+    (1, 2)
+    """
+
+    problems: str | None = None
+    """Problems table: Parquet file or folder, or JSONL."""
+    solutions: str | None = None
+    """Solutions table: Parquet file or folder, or JSONL."""
+    out: str | None = None
+    """Output folder for tests/solutions/problems.parquet and summary.json."""
+    judge: str = "lines"
+    time_limit_s: float = 2.0
+    memory_limit_mb: int = 512
+    wall_factor: float = 2.0
+    processes: int = 8
+    output_limit_mb: int = 16
+    k: tuple[int, ...] = (1, 5, 10)
+    early_exit: bool = False
+    isolation: str = "auto"
+    slots: int | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    partitions: int | None = None
+    retries: int = 2
+    allow_se: bool = False
+    dashboard: str = ":8787"
+    source: str | None = field(default=None, compare=False)
+    """Where the run config was read from (for messages)."""
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, overrides: dict | None = None) -> "Config":
+        """Defaults, then the YAML file at ``path``, then ``overrides`` (None values ignored).
+
+        Relative input and output paths in a file are taken relative to the current
+        directory, as a user typing the command expects.
+        """
+        values: dict[str, Any] = dict(dask.config.get("daskjudge"))
+        source = None
+        if path is not None:
+            source = str(path)
+            try:
+                data = yaml.safe_load(Path(path).read_text()) or {}
+            except FileNotFoundError:
+                raise ConfigError(f"{path}: no such config file") from None
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+            if not isinstance(data, dict):
+                raise ConfigError(f"{path}: a config is a mapping of keys to values")
+            data = data.get("daskjudge", data)
+            values.update(data)
+        values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+        return cls.from_dict(values, source=source)
+
+    @classmethod
+    def from_dict(cls, values: dict, source: str | None = None) -> "Config":
+        where = f"{source}: " if source else ""
+        names = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            raise ConfigError(f"{where}unknown key(s) {', '.join(map(repr, unknown))}; "
+                              f"known: {', '.join(sorted(names))}")
+        clean = {}
+        for key, value in values.items():
+            clean[key] = _coerce(key, value, names[key].type, where)
+        cfg = cls(**clean, source=source)
+        cfg.validate(where)
+        return cfg
+
+    def validate(self, where: str = "") -> None:
+        try:
+            judges.get(self.judge)
+        except judges.JudgeSpecError as exc:
+            raise ConfigError(f"{where}judge: {exc}") from None
+        for key in ("time_limit_s", "memory_limit_mb", "wall_factor", "processes",
+                    "output_limit_mb"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"{where}{key} must be positive, got {getattr(self, key)}")
+        if not self.k or any(k < 1 for k in self.k):
+            raise ConfigError(f"{where}k must be a list of positive integers, got {list(self.k)}")
+        if self.isolation not in ("auto", "full", "rootless", "none"):
+            raise ConfigError(f"{where}isolation must be auto, full, rootless or none; "
+                              f"got {self.isolation!r}")
+        for key in ("slots", "workers", "partitions"):
+            v = getattr(self, key)
+            if v is not None and v < 1:
+                raise ConfigError(f"{where}{key} must be at least 1, got {v}")
+        if self.retries < 0:
+            raise ConfigError(f"{where}retries must be 0 or more")
+
+    def replace(self, **changes) -> "Config":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def to_dict(self) -> dict:
+        d = dataclasses.asdict(self)
+        d.pop("source")
+        d["k"] = list(self.k)
+        return d
+
+    def hash(self) -> str:
+        """A stable digest of the settings that change verdicts (not where files live)."""
+        d = self.to_dict()
+        for key in ("problems", "solutions", "out", "scheduler", "workers", "dashboard",
+                    "partitions"):
+            d.pop(key)
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
+
+
+_TYPES = {"str": str, "float": float, "int": int, "bool": bool}
+
+
+def _coerce(key: str, value: Any, annotation: str, where: str) -> Any:
+    if value is None:
+        if "None" in annotation:
+            return None
+        raise ConfigError(f"{where}{key} cannot be null")
+    if key == "k":
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in value):
+            raise ConfigError(f"{where}k must be a list of integers, got {value!r}")
+        return tuple(sorted(set(value)))
+    base = annotation.split(" | ")[0]
+    want = _TYPES[base]
+    if want is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if want is str and isinstance(value, Path):
+        return str(value)
+    if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+        raise ConfigError(f"{where}{key} must be {base}, got {value!r}")
+    return value

@@ -1,0 +1,85 @@
+"""Run each expanded row in a sandbox slot and judge it: the stage where untrusted code runs.
+
+WARNING: the rows' ``code`` is untrusted. It runs only inside the worker's sandbox slots
+(``pipeline.sandbox``), never in the worker process; the expected output stays here, on
+the worker side, and is compared after the program has ended.
+
+:func:`execute_partition` is plain pandas and takes the function that runs a program, so it
+is tested with a real :class:`~pipeline.sandbox.SlotPool` and no cluster.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+import pyarrow as pa
+
+import judges
+from judges import Verdict
+
+from .config import Config
+from .io import TESTS_OUT, conform, empty
+from .sandbox import Limits, Outcome, Program
+
+META = empty(TESTS_OUT)
+PLUGIN_NAME = "daskjudge-sandbox"
+
+Runner = Callable[[Program, Limits], Outcome]
+
+
+def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Limits:
+    return Limits(cpu_s=time_limit_s, wall_s=config.wall_factor * time_limit_s + 1.0,
+                  memory_mb=int(memory_limit_mb), processes=config.processes,
+                  stdout_cap=config.output_limit_mb << 20)
+
+
+def program_for(kind: str, code: str, prelude: str | None, test_input: str,
+                entry_point: str | None) -> Program:
+    source = f"{prelude}\n{code}" if prelude else code
+    if kind == "stdio":
+        return Program(source, mode="stdio", stdin=test_input.encode("utf-8"))
+    return Program(source, mode=kind, call=test_input, entry_point=entry_point)
+
+
+def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.DataFrame:
+    """Judge every row of an expanded partition; one result row per input row.
+
+    With ``config.early_exit`` a solution's tests after its first non-AC test are SKIP.
+    """
+    if len(rows) == 0:
+        return META.copy()
+    comparators: dict[str, judges.Comparator] = {}
+    failed: set[tuple[str, str]] = set()
+    out: dict[str, list] = {name: [] for name in TESTS_OUT.names}
+    cols = ("problem_id", "solution_id", "test_index", "kind", "code", "prelude", "input",
+            "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb")
+    for pid, sid, index, kind, code, prelude, test_input, expected, entry, spec, tl, ml in zip(
+            *(pa.array(rows[c]).to_pylist() for c in cols)):   # nulls as None, not pd.NA
+        key = (pid, sid)
+        if key in failed:
+            verdict, message, cpu, wall, mem = Verdict.SKIP, "an earlier test failed", 0.0, 0.0, 0.0
+        else:
+            comparator = comparators.get(spec) or comparators.setdefault(spec, judges.get(spec))
+            outcome = run(program_for(kind, code, prelude, test_input, entry),
+                          limits_for(config, tl, ml))
+            verdict, message = judges.decide(kind, outcome, cpu_limit_s=tl, expected=expected,
+                                             comparator=comparator)
+            cpu, wall, mem = outcome.cpu_s, outcome.wall_s, outcome.memory_mb
+            if config.early_exit and verdict is not Verdict.AC:
+                failed.add(key)
+        for name, value in zip(TESTS_OUT.names, (pid, sid, index, verdict.value, cpu, wall, mem,
+                                                 message)):
+            out[name].append(value)
+    return conform(pd.DataFrame(out), TESTS_OUT)
+
+
+def execute_on_worker(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The Dask task: find this worker's sandbox slots (started by its plugin) and run."""
+    from distributed import get_worker
+
+    plugin = get_worker().plugins.get(PLUGIN_NAME)
+    if plugin is None:
+        raise RuntimeError("this worker has no daskjudge sandbox; register "
+                           "pipeline.cluster.SandboxPlugin on the client")
+    return execute_partition(rows, plugin.pool.run, config)

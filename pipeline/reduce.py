@@ -1,0 +1,83 @@
+"""Reduce per-test rows to per-solution and per-problem results, with unbiased pass@k."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .io import SOLUTIONS_OUT, conform, empty
+
+SOLUTION_META = empty(SOLUTIONS_OUT)
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k: ``1 - C(n-c, k) / C(n, k)``, computed as a stable product.
+
+    ``n`` samples of which ``c`` are correct. NaN when ``n < k`` (undefined).
+
+    >>> pass_at_k(2, 1, 1), pass_at_k(10, 0, 5), pass_at_k(5, 5, 5), pass_at_k(3, 1, 2)
+    (0.5, 0.0, 1.0, 0.6666666666666667)
+    """
+    if n < k:
+        return float("nan")
+    if n - c < k:
+        return 1.0
+    return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
+
+
+def solutions_partition(tests: pd.DataFrame, languages: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per-solution results of a partition (a solution's tests never span partitions).
+
+    ``accepted`` is null when any test is SE: the infrastructure failed, so the solution is
+    neither passed nor failed. ``verdict`` is the first non-AC verdict by test index.
+    """
+    if len(tests) == 0:
+        return SOLUTION_META.copy()
+    t = pd.DataFrame({"problem_id": tests["problem_id"].astype(object),
+                      "solution_id": tests["solution_id"].astype(object),
+                      "test_index": tests["test_index"].astype("int64"),
+                      "verdict": tests["verdict"].astype(object)})
+    t = t.sort_values(["problem_id", "solution_id", "test_index"], kind="stable")
+    t["ac"] = t["verdict"] == "AC"
+    t["se"] = t["verdict"] == "SE"
+    g = t.groupby(["problem_id", "solution_id"], sort=False)
+    out = g.agg(n_tests=("ac", "size"), n_passed=("ac", "sum"), any_se=("se", "any"))
+    first_bad = t[~t["ac"]].groupby(["problem_id", "solution_id"], sort=False)["verdict"].first()
+    out["verdict"] = first_bad.reindex(out.index).fillna("AC")
+    out["pass_fraction"] = out["n_passed"] / out["n_tests"]
+    out["accepted"] = pd.array(out["n_passed"] == out["n_tests"], dtype="boolean")
+    out.loc[out["any_se"], "accepted"] = pd.NA
+    out = out.reset_index()
+    out["language"] = "python"
+    if languages is not None:
+        out = out.drop(columns="language").merge(languages, on=["problem_id", "solution_id"],
+                                                 how="left")
+    return conform(out, SOLUTIONS_OUT)
+
+
+def problem_counts(solutions):
+    """Group per-solution rows by problem; works on a pandas or a Dask dataframe."""
+    s = solutions.assign(judged=~solutions["accepted"].isna(),
+                         ok=solutions["accepted"].fillna(False).astype(bool),
+                         frac=solutions["pass_fraction"].astype("float64"))
+    return s.groupby("problem_id").agg(n_solutions=("ok", "size"), n_judged=("judged", "sum"),
+                                       n_accepted=("ok", "sum"),
+                                       mean_pass_fraction=("frac", "mean"))
+
+
+def problems_table(counts: pd.DataFrame, problem_ids: list[str], k: tuple[int, ...]) -> pd.DataFrame:
+    """Per-problem results from :func:`problem_counts`; problems with no solution are kept.
+
+    ``pass_rate`` and pass@k count judged solutions only (``accepted`` not null).
+    """
+    g = counts.copy()
+    g.index = g.index.astype(object)
+    g = g.reindex(pd.Index(problem_ids, name="problem_id"))
+    for col in ("n_solutions", "n_judged", "n_accepted"):
+        g[col] = g[col].fillna(0).astype("int64")
+    g["mean_pass_fraction"] = g["mean_pass_fraction"].astype("float64")
+    judged = g["n_judged"].to_numpy()
+    g["pass_rate"] = np.where(judged > 0, g["n_accepted"].to_numpy() / np.maximum(judged, 1), np.nan)
+    for kk in k:
+        g[f"pass@{kk}"] = [pass_at_k(n, c, kk) for n, c in zip(g["n_judged"], g["n_accepted"])]
+    return g.reset_index()

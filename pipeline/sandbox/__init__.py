@@ -1,0 +1,15 @@
+"""The sandbox: runs one program on one input under limits and isolation.
+
+It knows nothing of Dask, tables or judges; it reports what happened (:class:`Outcome`).
+
+>>> from pipeline.sandbox import SlotPool, Program, Limits
+>>> with SlotPool(1) as pool:                                           # doctest: +SKIP
+...     pool.run(Program("print(sum(map(int, input().split())))", stdin=b"1 2"), Limits())
+"""
+
+from .pool import DegradedIsolation, SlotPool
+from .slot import Slot
+from .values import Limits, Outcome, Program, SandboxError
+
+__all__ = ["DegradedIsolation", "Limits", "Outcome", "Program", "SandboxError", "Slot",
+           "SlotPool"]

@@ -1,0 +1,293 @@
+"""One sandbox slot: a warm runner process, its uid, its cgroup, and its lifecycle.
+
+A slot runs one test at a time. It starts its runner on first use, restarts it when it
+dies or stops answering, and turns every failure of its own into :class:`SandboxError`
+(the caller retries, then reports SE), never into a verdict.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from . import isolation
+from .cgroup import SlotCgroup
+from .runner import recv, send
+from .values import Limits, Outcome, Program, SandboxError
+
+log = logging.getLogger("daskjudge.sandbox")
+
+UID_BASE = 36000
+UID_COUNT = 1000
+START_TIMEOUT_S = 30.0
+REPLY_GRACE_S = 10.0
+# Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
+# resident) and the page cache of the scratch tmpfs are charged to the same group.
+CGROUP_HEADROOM = 256 << 20
+
+# bubblewrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that
+# spawned it exits. Spawn every runner from one long-lived thread so that a Dask task thread
+# retiring never takes a sandbox with it.
+_SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="daskjudge-spawn")
+
+
+class UidLease:
+    """A host-wide unique uid for one slot, held by an flock for the slot's lifetime."""
+
+    def __init__(self) -> None:
+        base = Path("/run/lock") if os.access("/run/lock", os.W_OK) else Path(tempfile.gettempdir())
+        self.dir = base / "daskjudge-uids"
+        self.dir.mkdir(mode=0o755, exist_ok=True)
+        for uid in range(UID_BASE, UID_BASE + UID_COUNT):
+            fd = os.open(self.dir / f"{uid}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self.uid, self._fd = uid, fd
+            return
+        raise SandboxError("no free sandbox uid")
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def kill_uid(uid: int) -> int:
+    """SIGKILL every host process owned by ``uid``; return how many were found."""
+    n = 0
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    os.kill(int(name), signal.SIGKILL)
+                    n += 1
+            except (FileNotFoundError, ProcessLookupError, PermissionError):
+                pass
+    return n
+
+
+class Slot:
+    """A warm runner with its own uid; runs one :class:`Program` at a time.
+
+    >>> slot = Slot(isolation="auto")                                   # doctest: +SKIP
+    >>> slot.run(Program("print(input()[::-1])", stdin=b"abc"), Limits()).stdout
+    b'cba\\n'
+    """
+
+    def __init__(self, isolation: str = "auto", index: int = 0):
+        self.index = index
+        self.requested = isolation
+        self.level: str | None = None
+        self.restarts = 0
+        self.tests = 0
+        self._proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()
+        self._lease: UidLease | None = None
+        self._cgroup: SlotCgroup | None = None
+        self._has_cgroup = False
+        self._stderr = None
+        self.runner_pid: int | None = None
+        self.notes: list[str] = []
+
+    # ----------------------------------------------------------------- lifecycle
+    @property
+    def uid(self) -> int | None:
+        return self._lease.uid if self._lease and self.level in ("full", "none") and os.geteuid() == 0 else None
+
+    @property
+    def alive(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start the runner at the strongest level allowed; raise if none starts."""
+        if self._lease is None:
+            self._lease = UidLease()
+        errors = []
+        levels = [self.level] if self.level else isolation.candidates(self.requested)
+        for level in levels:
+            try:
+                self._start(level)
+                self.level = level
+                return
+            except Exception as exc:            # try the next level, remember why
+                errors.append(f"{level}: {exc}")
+                self._kill()
+        raise SandboxError("sandbox could not start (" + "; ".join(errors) + ")")
+
+    def _start(self, level: str) -> None:
+        from .seccomp import filter_bpf
+        uid = self._lease.uid if (level != "rootless" and os.geteuid() == 0) else None
+        if level == "full":
+            cmd = isolation.bwrap_command(rootless=False)
+        elif level == "rootless":
+            cmd = isolation.bwrap_command(rootless=True)
+        else:
+            cmd = isolation.plain_command()
+        scratch = isolation.SCRATCH if level != "none" else tempfile.mkdtemp(prefix="dj-slot-")
+        if level == "none":
+            os.rmdir(scratch)                    # the runner creates it per test
+        bpf = filter_bpf() if level == "full" or uid is not None else b""
+        self._stderr = tempfile.TemporaryFile()
+        info_r, info_w = os.pipe()
+        try:
+            kwargs = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+                          start_new_session=True, close_fds=True)
+            if level != "none":
+                kwargs["pass_fds"] = (info_w,)          # same fd number in bwrap
+                cmd = cmd[:1] + ["--info-fd", str(info_w)] + cmd[1:]
+            self._proc = _SPAWNER.submit(subprocess.Popen, cmd, **kwargs).result()
+        finally:
+            os.close(info_w)
+        try:
+            if level == "none":
+                self.runner_pid = self._proc.pid
+            else:
+                self.runner_pid = self._read_info(info_r)
+        finally:
+            os.close(info_r)
+        if level == "full" or (level == "none" and uid is not None):
+            self._cgroup = self._cgroup or SlotCgroup(f"slot-{self._lease.uid}")
+            self._has_cgroup = self._cgroup.create(pids_max=64)
+            if self._has_cgroup:
+                self._cgroup.add(self.runner_pid)
+        env = dict(isolation.SANDBOX_ENV, HOME=scratch, TMPDIR=scratch)
+        init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env}
+        send(self._proc.stdin.fileno(), init, bpf)
+        reply = self._reply(START_TIMEOUT_S)
+        if not reply or not reply[0].get("ready"):
+            raise SandboxError("runner did not become ready: " + self._stderr_tail())
+        self.base_vm = reply[0]["base_vm"]
+
+    def _read_info(self, fd: int) -> int:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        data = b""
+        while b"}" not in data:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise SandboxError("bubblewrap gave no child pid: " + self._stderr_tail())
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise SandboxError("bubblewrap failed: " + self._stderr_tail())
+            data += chunk
+        return int(json.loads(data[: data.index(b"}") + 1])["child-pid"])
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        try:
+            self._stderr.seek(0)
+            return self._stderr.read()[-2000:].decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+
+    def _reply(self, timeout: float):
+        fd = self._proc.stdout.fileno()
+        if not select.select([fd], [], [], timeout)[0]:
+            return None
+        try:
+            return recv(fd)
+        except (OSError, ValueError):
+            return None
+
+    def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+            for f in (proc.stdin, proc.stdout):
+                try:
+                    f.close()
+                except OSError:
+                    pass
+        if self._lease is not None and os.geteuid() == 0:
+            # A killed bwrap takes its pid namespace down; without one, sweep the uid.
+            kill_uid(self._lease.uid)
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+    def restart(self) -> None:
+        self._kill()
+        self.restarts += 1
+        self.start()
+
+    def close(self) -> None:
+        with self._lock:
+            self._kill()
+            if self._cgroup is not None:
+                time.sleep(0.05) if self._cgroup.oom_kills() < 0 else None
+                self._cgroup.remove()
+            if self._lease is not None:
+                self._lease.release()
+                self._lease = None
+
+    # ----------------------------------------------------------------- running
+    def run(self, program: Program, limits: Limits) -> Outcome:
+        """Run one program; raise :class:`SandboxError` if the sandbox (not the program) fails."""
+        if program.language != "python":
+            raise SandboxError(f"language {program.language!r} is not supported yet")
+        with self._lock:
+            if not self.alive:
+                if self._proc is not None:
+                    self.restarts += 1
+                    self._kill()
+                self.start()
+            if self._has_cgroup:
+                self._cgroup.set_memory(limits.memory_mb * (1 << 20) + CGROUP_HEADROOM)
+                ooms = self._cgroup.oom_kills()
+            req = {"mode": program.mode, "entry_point": program.entry_point,
+                   "limits": limits.wire()}
+            extra = program.call.encode()
+            try:
+                send(self._proc.stdin.fileno(), req, program.code.encode("utf-8", "surrogatepass"),
+                     program.stdin, extra)
+            except OSError as exc:
+                self._kill()
+                raise SandboxError(f"runner gone before the test: {exc}") from exc
+            reply = self._reply(limits.wall + REPLY_GRACE_S)
+            if reply is None:
+                tail = self._stderr_tail()
+                self._kill()
+                raise SandboxError("runner did not answer" + (f": {tail}" if tail else ""))
+            self.tests += 1
+            head, blobs = reply
+            if head["status"] == "runner_error":
+                self._kill()
+                raise SandboxError(f"runner error: {head.get('message')}")
+            record = None
+            if blobs[2]:
+                try:
+                    record = json.loads(blobs[2])
+                except ValueError:
+                    record = {"status": "garbled"}
+            if isinstance(record, dict) and record.get("status") == "setup_failed":
+                raise SandboxError(f"sandbox setup failed: {record.get('message')}")
+            return Outcome(
+                status=head["status"], exit_code=head["exit_code"], signal=head["signal"],
+                cpu_s=head["cpu_s"], wall_s=head["wall_s"],
+                memory_mb=head["maxrss_kb"] / 1024.0,
+                oom_killed=self._has_cgroup and self._cgroup.oom_kills() > ooms,
+                stdout=blobs[0], stderr=blobs[1], record=record,
+            )
+
+    def info(self) -> dict:
+        return {"index": self.index, "level": self.level, "alive": self.alive,
+                "restarts": self.restarts, "tests": self.tests,
+                "uid": self._lease.uid if self._lease else None,
+                "cgroup": self._has_cgroup}

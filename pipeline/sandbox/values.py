@@ -1,0 +1,82 @@
+"""Value types of the sandbox layer: what to run, under which limits, and what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-test limits. Times are CPU seconds measured by the kernel; wall is a backstop."""
+
+    cpu_s: float = 2.0
+    """CPU time limit (user + system) in seconds."""
+    wall_s: float | None = None
+    """Wall-clock backstop; ``None`` means ``2 × cpu_s + 1``."""
+    memory_mb: int = 512
+    """Address space the program may add to the warm interpreter, in MiB."""
+    processes: int = 8
+    """RLIMIT_NPROC for the slot's uid (threads count too)."""
+    file_size_mb: int = 16
+    open_files: int = 64
+    stdout_cap: int = 16 << 20
+    """Bytes of stdout (or of a function's result record) before the test is stopped: OLE."""
+    stderr_cap: int = 16 << 20
+    """Bytes of stderr before the test is stopped (a stderr flood costs CPU in the runner)."""
+    stderr_keep: int = 64 << 10
+    """Bytes of stderr kept for the message."""
+
+    @property
+    def wall(self) -> float:
+        return self.wall_s if self.wall_s is not None else 2 * self.cpu_s + 1
+
+    def wire(self) -> dict:
+        return {"cpu_s": self.cpu_s, "wall_s": self.wall, "memory_mb": self.memory_mb,
+                "processes": self.processes, "file_size_mb": self.file_size_mb,
+                "open_files": self.open_files, "stdout_cap": self.stdout_cap,
+                "stderr_cap": self.stderr_cap, "stderr_keep": self.stderr_keep}
+
+
+@dataclass(frozen=True)
+class Program:
+    """One run: a Python program and its input.
+
+    ``mode`` is how the program is driven: ``stdio`` (run as ``__main__`` on ``stdin``),
+    ``function`` (import, call ``entry_point`` with the JSON arguments in ``call``, report the
+    return value) or ``assert`` (run as ``__main__``, then run the test code in ``call`` in the
+    same namespace and report whether it ran to the end).
+    """
+
+    code: str
+    mode: str = "stdio"
+    stdin: bytes = b""
+    call: str = ""
+    entry_point: str | None = None
+    language: str = "python"
+
+
+@dataclass
+class Outcome:
+    """What happened to one run. The sandbox reports; the judges decide."""
+
+    status: str
+    """``exited``, ``wall_timeout``, ``output_limit``, ``stderr_limit`` or ``sandbox_error``."""
+    exit_code: int | None = None
+    signal: int | None = None
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+    memory_mb: float = 0.0
+    """Peak resident memory of the program, MiB."""
+    oom_killed: bool = False
+    """The slot's memory cgroup killed a process during this run."""
+    stdout: bytes = b""
+    stderr: bytes = b""
+    record: dict | None = None
+    """The harness's report for ``function`` and ``assert`` runs (never for ``stdio``)."""
+    message: str = ""
+    """For ``sandbox_error``: what failed."""
+    restarts: int = field(default=0, repr=False)
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself failed (not the program). Mapped to SE after retries."""
