@@ -199,7 +199,8 @@ def _floor_solution(task: tuple[str, str, str | None, list[dict], float]) -> lis
     return results
 
 
-def floor_run(problems: pd.DataFrame, solutions: pd.DataFrame, processes: int = 2) -> list[list[bool]]:
+def floor_run(problems: pd.DataFrame, solutions: pd.DataFrame,
+              processes: int = 2) -> list[list[bool]]:
     """Run every solution on every test of its problem; per-test pass flags, in solution order.
 
     ``processes`` long-lived workers each fork one child per test from an already-warm
@@ -285,7 +286,8 @@ def _smoke(n_tests: int) -> None:
             full[cat, "prime_1.0"] += s == 1.0
             full[cat, "n"] += 1
         for cat in sorted({c for c, _ in full}):
-            print(f"  {cat:8s} n={full[cat, 'n']:4d}  floor all-pass={full[cat, 'floor_all_pass']:4d}"
+            print(f"  {cat:8s} n={full[cat, 'n']:4d}"
+                  f"  floor all-pass={full[cat, 'floor_all_pass']:4d}"
                   f"  prime 1.0={full[cat, 'prime_1.0']:4d}")
 
 

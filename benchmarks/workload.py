@@ -112,7 +112,8 @@ def _sort_numbers(rng: random.Random, k: int) -> tuple[list[Test], dict[str, lis
         "correct": correct,
         "wrong": ["n = int(input())\nxs = list(map(int, input().split()))\n"
                   "print(*sorted(xs, reverse=True))\n",
-                  "n = int(input())\nxs = list(map(int, input().split()))\nprint(*sorted(set(xs)))\n"],
+                  "n = int(input())\nxs = list(map(int, input().split()))\n"
+                  "print(*sorted(set(xs)))\n"],
         "error": ["n = int(input())\nxs = list(map(int, input().split()))\n"
                   "print(' '.join(sorted(xs)))\n"],
         "slow": _slow(correct),
@@ -155,15 +156,17 @@ def _fib_mod(rng: random.Random, k: int) -> tuple[list[Test], dict[str, list[str
         for _ in range(n):
             a, b = b, (a + b) % MOD
         tests.append({"input": f"{n}\n", "output": f"{a}\n"})
-    correct = ["n = int(input())\na, b = 0, 1\nfor _ in range(n):\n    a, b = b, (a + b) % 1000000007\n"
-               "print(a)\n",
+    correct = ["n = int(input())\na, b = 0, 1\nfor _ in range(n):\n"
+               "    a, b = b, (a + b) % 1000000007\nprint(a)\n",
                "MOD = 10**9 + 7\n\ndef fib(n):\n    if n == 0:\n        return (0, 1)\n"
                "    a, b = fib(n >> 1)\n    c = a * ((2 * b - a) % MOD) % MOD\n"
-               "    d = (a * a + b * b) % MOD\n    return (d, (c + d) % MOD) if n & 1 else (c, d)\n\n"
+               "    d = (a * a + b * b) % MOD\n"
+               "    return (d, (c + d) % MOD) if n & 1 else (c, d)\n\n"
                "print(fib(int(input()))[0])\n"]
     return tests, {
         "correct": correct,
-        "wrong": ["n = int(input())\na, b = 0, 1\nfor _ in range(n):\n    a, b = b, a + b\nprint(a)\n",
+        "wrong": ["n = int(input())\na, b = 0, 1\nfor _ in range(n):\n    a, b = b, a + b\n"
+                  "print(a)\n",
                   "n = int(input())\na, b = 0, 1\nfor _ in range(n + 1):\n"
                   "    a, b = b, (a + b) % 1000000007\nprint(a)\n"],
         "error": ["n = int(input())\nfib = [0, 1]\nfor i in range(2, n):\n"
@@ -186,7 +189,8 @@ def _prefix_sums(rng: random.Random, k: int) -> tuple[list[Test], dict[str, list
         out = "".join(f"{pre[hi] - pre[lo - 1]}\n" for lo, hi in queries)
         tests.append({"input": f"{n} {q}\n{_ints(xs)}\n{body}", "output": out})
     correct = ["import sys\ndata = sys.stdin.read().split()\nn, q = int(data[0]), int(data[1])\n"
-               "pre = [0] * (n + 1)\nfor i in range(n):\n    pre[i + 1] = pre[i] + int(data[2 + i])\n"
+               "pre = [0] * (n + 1)\nfor i in range(n):\n"
+               "    pre[i + 1] = pre[i] + int(data[2 + i])\n"
                "out = []\npos = 2 + n\nfor _ in range(q):\n"
                "    lo, hi = int(data[pos]), int(data[pos + 1])\n    pos += 2\n"
                "    out.append(pre[hi] - pre[lo - 1])\nprint('\\n'.join(map(str, out)))\n",
@@ -236,7 +240,8 @@ def _max_subarray(rng: random.Random, k: int) -> tuple[list[Test], dict[str, lis
         "wrong": ["def max_subarray(nums):\n    best = cur = 0\n    for x in nums:\n"
                   "        cur = max(0, cur + x)\n        best = max(best, cur)\n    return best\n",
                   "def max_subarray(nums):\n    return sum(x for x in nums if x > 0)\n"],
-        "error": ["def max_subarray(nums):\n    return max(nums[i] + nums[i + 1] for i in range(len(nums)))\n"],
+        "error": ["def max_subarray(nums):\n"
+                  "    return max(nums[i] + nums[i + 1] for i in range(len(nums)))\n"],
         "slow": _slow_fn(correct[0], "max_subarray"),
     }
 
@@ -328,7 +333,8 @@ def _frames(problems: list[dict], solutions: list[dict]) -> tuple[pd.DataFrame, 
     # string dtype even when all null, so the Arrow/Parquet schema says string, not null
     p = p.astype({"entry_point": "str", "judge": "str", "checker": "str", "prelude": "str",
                   "time_limit_s": "float64", "memory_limit_mb": "int64"})
-    s = pd.DataFrame(solutions, columns=["problem_id", "solution_id", "language", "code", "category"])
+    s = pd.DataFrame(solutions,
+                     columns=["problem_id", "solution_id", "language", "code", "category"])
     return p, s
 
 
@@ -367,7 +373,8 @@ def make_workload(n_tests: int = 6000, seed: int = 0,
     return _frames(problems, solutions)
 
 
-def make_trivial(n_tests: int = 6000, tests_per_solution: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_trivial(n_tests: int = 6000,
+                 tests_per_solution: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One echo problem (input ``1``, output ``1``) and enough copies of ``print(input())`` for
     ``n_tests`` executions (rounded up to whole solutions): per-test overhead, nothing else."""
     tests = [{"input": "1\n", "output": "1\n"}] * tests_per_solution

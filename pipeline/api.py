@@ -84,7 +84,8 @@ def _versions() -> dict:
 
 
 def score(problems: Any, solutions: Any, *, client=None,
-          config: Config | dict | str | Path | None = None, progress: bool = False) -> ScoreResult:
+          config: Config | dict | str | Path | None = None, progress: bool = False,
+          announce: bool = False) -> ScoreResult:
     """Score ``solutions`` against ``problems`` on a Dask cluster.
 
     Parameters
@@ -95,6 +96,7 @@ def score(problems: Any, solutions: Any, *, client=None,
         ``DASK_SCHEDULER_ADDRESS``, or an embedded LocalCluster (started and closed here).
     config : a :class:`Config`, a dict of overrides, or a YAML path.
     progress : show a progress bar on stderr while the rows run.
+    announce : print the dashboard link and the isolation level on stderr at the start.
 
     Examples
     --------
@@ -115,6 +117,10 @@ def score(problems: Any, solutions: Any, *, client=None,
     with cluster.connect(cfg, client) as c:
         infos = c.run(cluster.sandbox_info)
         slots = sum(len(i.get("slots", [])) for i in infos.values()) or 1
+        if announce:
+            levels = sorted({str(i.get("level")) for i in infos.values()})
+            print(f"daskjudge: dashboard {c.dashboard_link}  workers {len(infos)}  "
+                  f"sandbox slots {slots}  isolation {', '.join(levels)}", file=sys.stderr)
         nparts = max(1, min(len(sol), cfg.partitions or 4 * slots))
         solutions_dd = dd.from_pandas(sol, npartitions=nparts, sort=False)
         rows = solutions_dd.map_partitions(expand.expand_partition, resolved, meta=expand.META)

@@ -1,0 +1,136 @@
+"""The ``daskjudge`` command.
+
+Exit codes, for cron, Airflow or Slurm to act on:
+
+==  ==========================================================================
+0   every test judged; results written
+1   results written, but some tests ended in SE (infrastructure), unless --allow-se
+2   bad input or config (the message names the file, row and column)
+3   the cluster or the sandbox could not run
+==  ==========================================================================
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_SE, EXIT_INPUT, EXIT_INFRA = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="daskjudge", description="Score LLM-generated programs "
+                                "against test cases on a Dask cluster, in a sandbox.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--out", help="output folder (tests/solutions/problems.parquet, summary.json)")
+        sp.add_argument("--scheduler", help="address or scheduler file of a running cluster "
+                        "(default: DASK_SCHEDULER_ADDRESS, else an embedded LocalCluster)")
+        sp.add_argument("--workers", type=int, help="embedded cluster: worker processes")
+        sp.add_argument("--early-exit", action="store_true", default=None,
+                        help="stop each solution at its first failing test")
+        sp.add_argument("--judge", help="default comparator, e.g. lines, tokens, float:1e-6")
+        sp.add_argument("--time-limit", dest="time_limit_s", type=float,
+                        help="default CPU seconds per test")
+        sp.add_argument("--memory-limit", dest="memory_limit_mb", type=int,
+                        help="default MiB per test")
+        sp.add_argument("--k", help="pass@k values, comma-separated (e.g. 1,5,10)")
+        sp.add_argument("--isolation", choices=["auto", "full", "rootless", "none"])
+        sp.add_argument("--allow-se", action="store_true", default=None,
+                        help="exit 0 even if some tests ended in SE")
+        sp.add_argument("--dashboard", help="embedded cluster dashboard address (e.g. :8787, :0)")
+        sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+        sp.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+
+    score = sub.add_parser("score", help="score a problems table and a solutions table")
+    score.add_argument("--problems", required=True, help="problems: Parquet file/folder or JSONL")
+    score.add_argument("--solutions", required=True, help="solutions: Parquet file/folder or JSONL")
+    score.add_argument("--config", help="a run config (YAML) to start from")
+    common(score)
+
+    run = sub.add_parser("run", help="score what a run config (YAML) names")
+    run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
+    common(run)
+    return p
+
+
+def _overrides(args: argparse.Namespace) -> dict:
+    keys = ("out", "scheduler", "workers", "early_exit", "judge", "time_limit_s",
+            "memory_limit_mb", "isolation", "allow_se", "dashboard")
+    out = {k: getattr(args, k) for k in keys}
+    if args.k:
+        try:
+            out["k"] = [int(x) for x in args.k.split(",") if x.strip()]
+        except ValueError:
+            raise SystemExit(f"daskjudge: --k must be integers separated by commas, got {args.k!r}")
+    if args.command == "score":
+        out.update(problems=args.problems, solutions=args.solutions)
+    return out
+
+
+def print_summary(result, out: Path | None, file=sys.stdout) -> None:
+    s = result.summary
+    counts = "  ".join(f"{v} {n}" for v, n in s["verdicts"].items() if n)
+    print(f"\nverdicts  {counts}", file=file)
+    print(f"tests {s['tests']}  solutions {s['solutions']} (accepted {s['accepted']})  "
+          f"problems {s['problems']}  in {s['wall_time_s']:.1f} s "
+          f"({s['tests_per_second']} tests/s)  isolation {s['isolation']}", file=file)
+    p = result.problems
+    cols = ["problem_id", "n_solutions", "n_accepted", "pass_rate"] + [
+        c for c in p.columns if c.startswith("pass@")]
+    shown = p[cols].head(40)
+    print("\n" + shown.to_string(index=False, float_format=lambda x: f"{x:.3f}",
+                                 na_rep="-"), file=file)
+    if len(p) > len(shown):
+        print(f"... {len(p) - len(shown)} more problems in problems.parquet", file=file)
+    if out is not None:
+        print(f"\nresults in {out}/", file=file)
+    if not result.complete:
+        print(f"WARNING: {s['verdicts']['SE']} test(s) ended in SE (sandbox or judge error): "
+              f"results are incomplete", file=file)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="daskjudge: %(message)s")
+    # The embedded cluster's scheduler runs in this process; its INFO chatter (workers
+    # starting and closing) is noise in a batch log.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    from . import io
+    from .api import score
+    from .config import Config, ConfigError
+
+    try:
+        config = Config.load(args.config, _overrides(args))
+        if not config.problems or not config.solutions:
+            raise ConfigError(f"{config.source or 'command line'}: problems and solutions "
+                              f"must be given")
+        if not config.out:
+            raise ConfigError(f"{config.source or 'command line'}: an output folder is needed "
+                              f"(--out or 'out:' in the config)")
+    except ConfigError as exc:
+        print(f"daskjudge: config error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if not args.quiet:
+        print(f"daskjudge: scoring {config.solutions} against {config.problems}", file=sys.stderr)
+    try:
+        result = score(config.problems, config.solutions, config=config,
+                       progress=not (args.no_progress or args.quiet), announce=not args.quiet)
+    except (io.InputError, ConfigError) as exc:
+        print(f"daskjudge: input error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:                  # cluster or sandbox failure
+        print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INFRA
+    out = result.write(config.out)
+    print_summary(result, out)
+    if not result.complete and not config.allow_se:
+        return EXIT_SE
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

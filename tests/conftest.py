@@ -1,0 +1,53 @@
+"""Shared fixtures: a real sandbox pool and a real LocalCluster, started once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+CANARY_DIR = Path("/tmp/daskjudge-canary")
+CANARY_SECRET = "DJ-CANARY-7f3a91"
+
+# Set before any cluster starts so that worker processes inherit it: a program that could
+# read its supervisor's environment would find it.
+os.environ["DJ_CANARY_SECRET"] = CANARY_SECRET
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def pool():
+    """Two sandbox slots at the strongest isolation this host allows (full in CI)."""
+    from pipeline.sandbox import SlotPool
+
+    with SlotPool(2, isolation="full" if in_ci() else "auto") as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def client():
+    """A real LocalCluster: one worker process with two threads, as the CLI starts it."""
+    from distributed import Client, LocalCluster
+
+    from pipeline.cluster import SandboxPlugin
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
+                      dashboard_address=":0", resources={"sandbox": 2}) as cluster, \
+            Client(cluster) as c:
+        c.register_plugin(SandboxPlugin("full" if in_ci() else "auto"))
+        yield c
+
+
+@pytest.fixture(scope="session")
+def canary():
+    CANARY_DIR.mkdir(exist_ok=True)
+    path = CANARY_DIR / "canary.txt"
+    path.write_text(CANARY_SECRET + "\n")
+    os.chmod(path, 0o644)
+    return path
