@@ -228,7 +228,9 @@ def _run_program(req: dict, code: str, call: str) -> None:
     import builtins
     mode = req["mode"]
     try:
-        compiled = compile(code, "solution.py", "exec")
+        # dont_inherit: this file's own ``from __future__ import annotations`` must not leak
+        # into the candidate (it would make LeetCode code without its imports pass).
+        compiled = compile(code, "solution.py", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         _record({"status": "syntax", "type": type(exc).__name__, "message": str(exc)})
         try:
@@ -246,7 +248,7 @@ def _run_program(req: dict, code: str, call: str) -> None:
         if mode == "function":
             _record({"status": "returned", **_call(g, req["entry_point"], call)})
         elif mode == "assert":
-            exec(compile(call, "test.py", "exec"), g)
+            exec(compile(call, "test.py", "exec", dont_inherit=True), g)
             _record({"status": "completed"})
     except SystemExit as exc:
         code_ = _exit_code(exc)
