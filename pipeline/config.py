@@ -55,6 +55,8 @@ class Config:
     scheduler: str | None = None
     partitions: int | None = None
     retries: int = 2
+    keep_output: int = 0
+    """Bytes of each test's stdout and stderr kept in tests.parquet (0: none)."""
     allow_se: bool = False
     dashboard: str = ":8787"
     source: str | None = field(default=None, compare=False)
@@ -117,8 +119,9 @@ class Config:
             v = getattr(self, key)
             if v is not None and v < 1:
                 raise ConfigError(f"{where}{key} must be at least 1, got {v}")
-        if self.retries < 0:
-            raise ConfigError(f"{where}retries must be 0 or more")
+        for key in ("retries", "keep_output"):
+            if getattr(self, key) < 0:
+                raise ConfigError(f"{where}{key} must be 0 or more")
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -133,7 +136,7 @@ class Config:
         """A stable digest of the settings that change verdicts (not where files live)."""
         d = self.to_dict()
         for key in ("problems", "solutions", "out", "scheduler", "workers", "dashboard",
-                    "partitions"):
+                    "partitions", "keep_output", "allow_se"):
             d.pop(key)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -57,6 +57,7 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
     for pid, sid, index, kind, code, prelude, test_input, expected, entry, spec, tl, ml in zip(
             *(pa.array(rows[c]).to_pylist() for c in cols)):   # nulls as None, not pd.NA
         key = (pid, sid)
+        stdout = stderr = None
         if key in failed:
             verdict, message, cpu, wall, mem = Verdict.SKIP, "an earlier test failed", 0.0, 0.0, 0.0
         else:
@@ -68,8 +69,11 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
             cpu, wall, mem = outcome.cpu_s, outcome.wall_s, outcome.memory_mb
             if config.early_exit and verdict is not Verdict.AC:
                 failed.add(key)
+            if config.keep_output:
+                stdout = outcome.stdout[:config.keep_output].decode("utf-8", "backslashreplace")
+                stderr = outcome.stderr[:config.keep_output].decode("utf-8", "backslashreplace")
         for name, value in zip(TESTS_OUT.names, (pid, sid, index, verdict.value, cpu, wall, mem,
-                                                 message)):
+                                                 message, stdout, stderr)):
             out[name].append(value)
     return conform(pd.DataFrame(out), TESTS_OUT)
 

@@ -44,6 +44,8 @@ TESTS_OUT = pa.schema([
     ("problem_id", pa.string()), ("solution_id", pa.string()), ("test_index", pa.int32()),
     ("verdict", pa.string()), ("time_s", pa.float64()), ("wall_s", pa.float64()),
     ("memory_mb", pa.float64()), ("message", pa.string()),
+    # The program's output, first ``keep_output`` bytes (null unless the config asks).
+    ("stdout", pa.string()), ("stderr", pa.string()),
 ])
 SOLUTIONS_OUT = pa.schema([
     ("problem_id", pa.string()), ("solution_id", pa.string()), ("language", pa.string()),

@@ -270,6 +270,12 @@ class Slot:
             if head["status"] == "runner_error":
                 self._kill()
                 raise SandboxError(f"runner error: {head.get('message')}")
+            if head.get("restart"):
+                # The verdict stands; the runner could not clean up after the program, so it
+                # is replaced (its tmpfs goes with it) before the next test.
+                log.info("slot %d: %s; replacing its runner", self.index, head["restart"])
+                self._kill()
+                self.restarts += 1
             record = None
             if blobs[2]:
                 try:
