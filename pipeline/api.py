@@ -100,9 +100,13 @@ def score(problems: Any, solutions: Any, *, client=None,
 
     Examples
     --------
-    >>> from pipeline import score
-    >>> r = score("data/sample/problems.jsonl", "data/sample/solutions.jsonl")  # doctest: +SKIP
-    >>> r.problems[["problem_id", "pass_rate"]].head(2)                       # doctest: +SKIP
+    In a script (the embedded cluster starts its workers with ``spawn``)::
+
+        from pipeline import score
+
+        if __name__ == "__main__":
+            r = score("data/sample/problems.jsonl", "data/sample/solutions.jsonl")
+            print(r.problems[["problem_id", "pass_rate"]])
     """
     cfg = _config(config)
     started = time.monotonic()

@@ -16,7 +16,7 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     ``n`` samples of which ``c`` are correct. NaN when ``n < k`` (undefined).
 
     >>> pass_at_k(2, 1, 1), pass_at_k(10, 0, 5), pass_at_k(5, 5, 5), pass_at_k(3, 1, 2)
-    (0.5, 0.0, 1.0, 0.6666666666666667)
+    (0.5, 0.0, 1.0, 0.6666666666666666)
     """
     if n < k:
         return float("nan")

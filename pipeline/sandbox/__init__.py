@@ -3,8 +3,9 @@
 It knows nothing of Dask, tables or judges; it reports what happened (:class:`Outcome`).
 
 >>> from pipeline.sandbox import SlotPool, Program, Limits
->>> with SlotPool(1) as pool:                                           # doctest: +SKIP
-...     pool.run(Program("print(sum(map(int, input().split())))", stdin=b"1 2"), Limits())
+>>> with SlotPool(1) as pool:
+...     pool.run(Program("print(sum(map(int, input().split())))", stdin=b"1 2"), Limits()).stdout
+b'3\\n'
 """
 
 from .pool import DegradedIsolation, SlotPool

@@ -22,7 +22,7 @@ class DegradedIsolation(UserWarning):
 class SlotPool:
     """``n`` slots; :meth:`run` takes a free one, runs, and retries on sandbox failure.
 
-    >>> with SlotPool(1) as pool:                                       # doctest: +SKIP
+    >>> with SlotPool(1) as pool:
     ...     pool.run(Program("print(6 * 7)"), Limits()).stdout
     b'42\\n'
     """

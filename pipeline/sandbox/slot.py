@@ -82,9 +82,10 @@ def kill_uid(uid: int) -> int:
 class Slot:
     """A warm runner with its own uid; runs one :class:`Program` at a time.
 
-    >>> slot = Slot(isolation="auto")                                   # doctest: +SKIP
+    >>> slot = Slot(isolation="auto")
     >>> slot.run(Program("print(input()[::-1])", stdin=b"abc"), Limits()).stdout
     b'cba\\n'
+    >>> slot.close()
     """
 
     def __init__(self, isolation: str = "auto", index: int = 0):
