@@ -164,6 +164,7 @@ class Slot:
             self._has_cgroup = self._cgroup.create(pids_max=64)
             if self._has_cgroup:
                 self._cgroup.add(self.runner_pid)
+                self._ooms = self._cgroup.oom_kills()
         env = dict(isolation.SANDBOX_ENV, HOME=scratch, TMPDIR=scratch)
         init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env}
         send(self._proc.stdin.fileno(), init, bpf)
@@ -251,7 +252,6 @@ class Slot:
                 self.start()
             if self._has_cgroup:
                 self._cgroup.set_memory(limits.memory_mb * (1 << 20) + CGROUP_HEADROOM)
-                ooms = self._cgroup.oom_kills()
             req = {"mode": program.mode, "entry_point": program.entry_point,
                    "limits": limits.wire()}
             extra = program.call.encode()
@@ -272,8 +272,8 @@ class Slot:
                 self._kill()
                 raise SandboxError(f"runner error: {head.get('message')}")
             if head.get("restart"):
-                # The verdict stands; the runner could not clean up after the program, so it
-                # is replaced (its tmpfs goes with it) before the next test.
+                # The verdict stands; the runner could not clean up after the program and
+                # exits; a fresh one (with a fresh scratch tmpfs) starts before the next test.
                 log.info("slot %d: %s; replacing its runner", self.index, head["restart"])
                 self._kill()
                 self.restarts += 1
@@ -285,11 +285,14 @@ class Slot:
                     record = {"status": "garbled"}
             if isinstance(record, dict) and record.get("status") == "setup_failed":
                 raise SandboxError(f"sandbox setup failed: {record.get('message')}")
+            oom_killed = False
+            if self._has_cgroup:
+                ooms = self._cgroup.oom_kills()
+                oom_killed, self._ooms = ooms > self._ooms, ooms
             return Outcome(
                 status=head["status"], exit_code=head["exit_code"], signal=head["signal"],
                 cpu_s=head["cpu_s"], wall_s=head["wall_s"],
-                memory_mb=head["maxrss_kb"] / 1024.0,
-                oom_killed=self._has_cgroup and self._cgroup.oom_kills() > ooms,
+                memory_mb=head["maxrss_kb"] / 1024.0, oom_killed=oom_killed,
                 stdout=blobs[0], stderr=blobs[1], record=record,
             )
 
