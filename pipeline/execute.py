@@ -25,8 +25,13 @@ from .sandbox import Limits, Outcome, Program
 META = empty(TESTS_OUT)
 PLUGIN_NAME = "daskjudge-sandbox"
 
-Runner = Callable[[Program, Limits], Outcome]
+Runner = Callable[[list[Program], list[Limits]], list[Outcome]]
+"""Runs tests of one program, one outcome per test (``SlotPool.run_batch``)."""
 
+# Tests of one solution go to the sandbox together, a child per test, one round trip:
+# up to this many tests or this many bytes of input at a time.
+BATCH_TESTS = 32
+BATCH_BYTES = 4 << 20
 
 def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Limits:
     return Limits(cpu_s=time_limit_s, wall_s=config.wall_factor * time_limit_s + 1.0,
@@ -42,39 +47,62 @@ def program_for(kind: str, code: str, prelude: str | None, test_input: str,
     return Program(source, mode=kind, call=test_input, entry_point=entry_point)
 
 
+_COLUMNS = ("problem_id", "solution_id", "test_index", "kind", "code", "prelude", "input",
+            "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb")
+
+
+def _batches(rows: list[tuple], one_at_a_time: bool):
+    """Consecutive rows of one solution, cut to the batch limits."""
+    batch: list[tuple] = []
+    size = 0
+    for row in rows:
+        if batch and (one_at_a_time or row[:2] != batch[0][:2] or len(batch) >= BATCH_TESTS
+                      or size + len(row[6]) > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(row)
+        size += len(row[6])
+    if batch:
+        yield batch
+
+
 def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.DataFrame:
     """Judge every row of an expanded partition; one result row per input row.
 
-    With ``config.early_exit`` a solution's tests after its first non-AC test are SKIP.
+    With ``config.early_exit`` a solution's tests after its first non-AC test are SKIP (and
+    its tests are sent one at a time, so that none runs after a failure).
     """
     if len(rows) == 0:
         return META.copy()
     comparators: dict[str, judges.Comparator] = {}
     failed: set[tuple[str, str]] = set()
     out: dict[str, list] = {name: [] for name in TESTS_OUT.names}
-    cols = ("problem_id", "solution_id", "test_index", "kind", "code", "prelude", "input",
-            "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb")
-    for pid, sid, index, kind, code, prelude, test_input, expected, entry, spec, tl, ml in zip(
-            *(pa.array(rows[c]).to_pylist() for c in cols)):   # nulls as None, not pd.NA
-        key = (pid, sid)
-        stdout = stderr = None
+    data = list(zip(*(pa.array(rows[c]).to_pylist() for c in _COLUMNS)))  # nulls as None
+    for batch in _batches(data, config.early_exit):
+        key = batch[0][:2]
         if key in failed:
-            verdict, message, cpu, wall, mem = Verdict.SKIP, "an earlier test failed", 0.0, 0.0, 0.0
+            outcomes = [None] * len(batch)
         else:
-            comparator = comparators.get(spec) or comparators.setdefault(spec, judges.get(spec))
-            outcome = run(program_for(kind, code, prelude, test_input, entry),
-                          limits_for(config, tl, ml))
-            verdict, message = judges.decide(kind, outcome, cpu_limit_s=tl, expected=expected,
-                                             comparator=comparator)
-            cpu, wall, mem = outcome.cpu_s, outcome.wall_s, outcome.memory_mb
-            if config.early_exit and verdict is not Verdict.AC:
-                failed.add(key)
-            if config.keep_output:
-                stdout = outcome.stdout[:config.keep_output].decode("utf-8", "backslashreplace")
-                stderr = outcome.stderr[:config.keep_output].decode("utf-8", "backslashreplace")
-        for name, value in zip(TESTS_OUT.names, (pid, sid, index, verdict.value, cpu, wall, mem,
-                                                 message, stdout, stderr)):
-            out[name].append(value)
+            outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8]) for r in batch],
+                           [limits_for(config, r[10], r[11]) for r in batch])
+        for row, outcome in zip(batch, outcomes):
+            pid, sid, index, kind, _, _, _, expected, _, spec, tl, _ = row
+            stdout = stderr = None
+            if outcome is None:
+                verdict, message, cpu, wall, mem = Verdict.SKIP, "an earlier test failed", 0.0, 0.0, 0.0
+            else:
+                comparator = comparators.get(spec) or comparators.setdefault(spec, judges.get(spec))
+                verdict, message = judges.decide(kind, outcome, cpu_limit_s=tl,
+                                                 expected=expected, comparator=comparator)
+                cpu, wall, mem = outcome.cpu_s, outcome.wall_s, outcome.memory_mb
+                if config.early_exit and verdict is not Verdict.AC:
+                    failed.add(key)
+                if config.keep_output:
+                    stdout = outcome.stdout[:config.keep_output].decode("utf-8", "backslashreplace")
+                    stderr = outcome.stderr[:config.keep_output].decode("utf-8", "backslashreplace")
+            for name, value in zip(TESTS_OUT.names, (pid, sid, index, verdict.value, cpu, wall,
+                                                     mem, message, stdout, stderr)):
+                out[name].append(value)
     return conform(pd.DataFrame(out), TESTS_OUT)
 
 
@@ -86,4 +114,4 @@ def execute_on_worker(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
     if plugin is None:
         raise RuntimeError("this worker has no daskjudge sandbox; register "
                            "pipeline.cluster.SandboxPlugin on the client")
-    return execute_partition(rows, plugin.pool.run, config)
+    return execute_partition(rows, plugin.pool.run_batch, config)

@@ -30,7 +30,7 @@ def judge(pool, code, tests, kind="stdio", judge=None, entry_point=None, prelude
     solutions = read_solutions([{"problem_id": "p", "solution_id": "s", "code": code}], problems)
     config = Config(early_exit=early_exit, wall_factor=1.5)
     rows = expand_partition(solutions.to_pandas(), resolve(problems, config))
-    return execute_partition(rows, pool.run, config)
+    return execute_partition(rows, pool.run_batch, config)
 
 
 def verdicts(result: pd.DataFrame) -> list[str]:

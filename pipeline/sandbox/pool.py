@@ -62,23 +62,37 @@ class SlotPool:
             self._free.put(s)
 
     def run(self, program: Program, limits: Limits) -> Outcome:
-        """Run on a free slot; a sandbox failure restarts the slot and retries the test.
+        """Run one program on a free slot (see :meth:`run_batch`)."""
+        return self.run_batch([program], [limits])[0]
 
-        After ``retries`` failed attempts the outcome is ``sandbox_error`` (verdict SE),
+    def run_batch(self, programs: list[Program], limits: list[Limits]) -> list[Outcome]:
+        """Run tests of one program on a free slot, one outcome per test, in order.
+
+        A sandbox failure restarts the slot and retries the test where it happened; after
+        ``retries`` failed attempts that test's outcome is ``sandbox_error`` (verdict SE),
         never an exception: a caller scoring thousands of rows must not lose any.
         """
-        errors = []
+        outcomes: list[Outcome] = []
+        errors: list[str] = []
         with self.slot() as s:
-            for _ in range(self.retries + 1):
-                try:
-                    out = s.run(program, limits)
-                    out.restarts = len(errors)
-                    return out
-                except SandboxError as exc:
-                    errors.append(str(exc))
-                    log.warning("sandbox slot %d failed (%s); restarting", s.index, exc)
-        return Outcome(status="sandbox_error", message="; ".join(errors)[:2000],
-                       restarts=len(errors))
+            while len(outcomes) < len(programs):
+                i = len(outcomes)
+                got, error = s.run_batch(programs[i:], limits[i:])
+                if got:
+                    got[0].restarts = len(errors)
+                    outcomes += got
+                    errors = []
+                if error is None:
+                    continue
+                if not got:
+                    errors.append(error)
+                    log.warning("sandbox slot %d failed (%s); restarting", s.index, error)
+                    if len(errors) > self.retries:
+                        outcomes.append(Outcome(status="sandbox_error",
+                                                message="; ".join(errors)[:2000],
+                                                restarts=len(errors)))
+                        errors = []
+        return outcomes
 
     def info(self) -> dict:
         return {"level": self.level, "slots": [s.info() for s in self.slots]}

@@ -392,10 +392,10 @@ def _clear_scratch(path: str) -> str | None:
     return None
 
 
-def run_one(req: dict, blobs: list[bytes], init: dict) -> tuple[dict, list[bytes]]:
+def run_one(req: dict, code: str, stdin: bytes, extra: str,
+            init: dict) -> tuple[dict, list[bytes]]:
+    """Run one test: ``extra`` is the call (JSON arguments) or the test code."""
     import select
-    # blobs: program source, stdin bytes, and the call (JSON arguments) or test code
-    code, stdin, extra = blobs[0].decode("utf-8", "replace"), blobs[1], blobs[2].decode()
     lim = req["limits"]
     scratch = init["scratch"]
     os.mkdir(scratch, 0o700)
@@ -545,13 +545,22 @@ def main() -> None:
         msg = recv(ctl_in)
         if msg is None:
             return
+        # A request is a batch: tests of one program, each run in its own child. Batching
+        # saves two process wake-ups and a frame per test (~0.5 ms of CPU here).
         req, blobs = msg
-        try:
-            header, out = run_one(req, blobs, init)
-        except Exception as exc:            # report, do not die: the supervisor decides
-            header, out = {"status": "runner_error", "message": repr(exc)}, []
-        send(ctl_out, header, *out)
-        if header.get("restart"):
+        code = blobs[0].decode("utf-8", "replace")
+        results, out = [], []
+        for i, test in enumerate(req["tests"]):
+            try:
+                header, o = run_one(test, code, blobs[1 + 2 * i], blobs[2 + 2 * i].decode(), init)
+            except Exception as exc:        # report, do not die: the supervisor decides
+                header, o = {"status": "runner_error", "message": repr(exc)}, [b"", b"", b""]
+            results.append(header)
+            out += o
+            if header["status"] == "runner_error" or header.get("restart"):
+                break                       # the supervisor reruns the rest elsewhere
+        send(ctl_out, {"results": results}, *out)
+        if results and results[-1].get("restart"):
             # The program left a tree that defeats removal. Its verdict stands; this runner
             # exits, and its scratch tmpfs dies with its mount namespace. The supervisor
             # starts a fresh runner before the next test.

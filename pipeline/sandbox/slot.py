@@ -242,59 +242,100 @@ class Slot:
     # ----------------------------------------------------------------- running
     def run(self, program: Program, limits: Limits) -> Outcome:
         """Run one program; raise :class:`SandboxError` if the sandbox (not the program) fails."""
-        if program.language != "python":
-            raise SandboxError(f"language {program.language!r} is not supported yet")
+        done, error = self.run_batch([program], [limits])
+        if error:
+            raise SandboxError(error)
+        return done[0]
+
+    def run_batch(self, programs: list[Program],
+                  limits: list[Limits]) -> tuple[list[Outcome], str | None]:
+        """Run tests of one program (same code), each in its own child, in one round trip.
+
+        Returns the outcomes of the tests that ran, in order, and, if the sandbox failed
+        before the end, why (the caller retries the rest). Never raises for the program.
+        """
+        code = programs[0].code
+        if any(p.code != code for p in programs):
+            raise ValueError("a batch holds tests of one program")
+        if programs[0].language != "python":
+            return [], f"language {programs[0].language!r} is not supported yet"
         with self._lock:
-            if not self.alive:
-                if self._proc is not None:
-                    self.restarts += 1
-                    self._kill()
-                self.start()
-            if self._has_cgroup:
-                self._cgroup.set_memory(limits.memory_mb * (1 << 20) + CGROUP_HEADROOM)
-            req = {"mode": program.mode, "entry_point": program.entry_point,
-                   "limits": limits.wire()}
-            extra = program.call.encode()
             try:
-                send(self._proc.stdin.fileno(), req, program.code.encode("utf-8", "surrogatepass"),
-                     program.stdin, extra)
-            except OSError as exc:
+                if not self.alive:
+                    if self._proc is not None:
+                        self.restarts += 1
+                        self._kill()
+                    self.start()
+            except SandboxError as exc:
+                return [], str(exc)
+            outcomes, error, ooms = self._round_trip(programs, limits)
+            if ooms and len(programs) > 1:
+                # The memory cgroup OOM-killed something during the batch; run the tests one
+                # by one to know which (an OOM kill is rare, and is MLE for its test only).
+                outcomes, error = [], None
+                for p, lim in zip(programs, limits):
+                    got, error, _ = self._round_trip([p], [lim])
+                    outcomes += got
+                    if error:
+                        break
+            return outcomes, error
+
+    def _round_trip(self, programs, limits) -> tuple[list[Outcome], str | None, bool]:
+        if self._has_cgroup:
+            self._cgroup.set_memory(max(lim.memory_mb for lim in limits) * (1 << 20)
+                                    + CGROUP_HEADROOM)
+        tests = [{"mode": p.mode, "entry_point": p.entry_point, "limits": lim.wire()}
+                 for p, lim in zip(programs, limits)]
+        blobs = [programs[0].code.encode("utf-8", "surrogatepass")]
+        for p in programs:
+            blobs += [p.stdin, p.call.encode("utf-8", "surrogatepass")]
+        try:
+            send(self._proc.stdin.fileno(), {"tests": tests}, *blobs)
+        except OSError as exc:
+            self._kill()
+            return [], f"runner gone before the test: {exc}", False
+        reply = self._reply(sum(lim.wall for lim in limits) + REPLY_GRACE_S)
+        if reply is None:
+            tail = self._stderr_tail()
+            self._kill()
+            return [], "runner did not answer" + (f": {tail}" if tail else ""), False
+        head, out = reply
+        oom = False
+        if self._has_cgroup:
+            ooms = self._cgroup.oom_kills()
+            oom, self._ooms = ooms > self._ooms, ooms
+        outcomes, error = [], None
+        for i, h in enumerate(head["results"]):
+            stdout, stderr, rec = out[3 * i:3 * i + 3]
+            if h["status"] == "runner_error":
                 self._kill()
-                raise SandboxError(f"runner gone before the test: {exc}") from exc
-            reply = self._reply(limits.wall + REPLY_GRACE_S)
-            if reply is None:
-                tail = self._stderr_tail()
-                self._kill()
-                raise SandboxError("runner did not answer" + (f": {tail}" if tail else ""))
-            self.tests += 1
-            head, blobs = reply
-            if head["status"] == "runner_error":
-                self._kill()
-                raise SandboxError(f"runner error: {head.get('message')}")
-            if head.get("restart"):
-                # The verdict stands; the runner could not clean up after the program and
-                # exits; a fresh one (with a fresh scratch tmpfs) starts before the next test.
-                log.info("slot %d: %s; replacing its runner", self.index, head["restart"])
-                self._kill()
-                self.restarts += 1
+                error = f"runner error: {h.get('message')}"
+                break
             record = None
-            if blobs[2]:
+            if rec:
                 try:
-                    record = json.loads(blobs[2])
+                    record = json.loads(rec)
                 except ValueError:
                     record = {"status": "garbled"}
             if isinstance(record, dict) and record.get("status") == "setup_failed":
-                raise SandboxError(f"sandbox setup failed: {record.get('message')}")
-            oom_killed = False
-            if self._has_cgroup:
-                ooms = self._cgroup.oom_kills()
-                oom_killed, self._ooms = ooms > self._ooms, ooms
-            return Outcome(
-                status=head["status"], exit_code=head["exit_code"], signal=head["signal"],
-                cpu_s=head["cpu_s"], wall_s=head["wall_s"],
-                memory_mb=head["maxrss_kb"] / 1024.0, oom_killed=oom_killed,
-                stdout=blobs[0], stderr=blobs[1], record=record,
-            )
+                error = f"sandbox setup failed: {record.get('message')}"
+                self._kill()
+                break
+            self.tests += 1
+            outcomes.append(Outcome(
+                status=h["status"], exit_code=h["exit_code"], signal=h["signal"],
+                cpu_s=h["cpu_s"], wall_s=h["wall_s"], memory_mb=h["maxrss_kb"] / 1024.0,
+                oom_killed=oom, stdout=stdout, stderr=stderr, record=record))
+            if h.get("restart"):
+                # The verdict stands; the runner could not clean up after the program and
+                # exits; a fresh one (with a fresh scratch tmpfs) starts before the next test.
+                log.info("slot %d: %s; replacing its runner", self.index, h["restart"])
+                self._kill()
+                self.restarts += 1
+                break
+        if error is None and len(outcomes) < len(programs) and self.alive:
+            error = "runner stopped the batch early"
+        return outcomes, error, oom
 
     def info(self) -> dict:
         return {"index": self.index, "level": self.level, "alive": self.alive,

@@ -1,0 +1,172 @@
+"""daskjudge against verl's prime_code and a no-isolation floor, on the same workloads, in one run.
+
+    python benchmarks/compare.py [--tests 6000] [--rounds 3] [--out benchmarks/results.json]
+
+Rounds are interleaved (daskjudge, floor, prime_code, then again), and each figure is the
+median over rounds: the machine is shared and noisy. Reported:
+
+* per-test overhead of the sandbox: median latency of a trivial test on one slot, run one
+  after another (fork, confine, run, kill, reap, report);
+* trivial throughput on 2 cores: the sandbox alone (2 slots) and the whole pipeline
+  (Parquet-shaped tables → Dask → verdict tables);
+* the mixed workload (``workload.make_workload``): wall time of daskjudge (full isolation,
+  warm cluster, every test run), the floor, and prime_code as verl calls it; the ratios;
+* fidelity: daskjudge's per-test verdicts against the floor's, prime_code's scores against
+  the truth, and whether daskjudge's verdicts are identical in every round.
+
+Needs ``pip install --no-deps verl`` for prime_code (see ``peers.py``); without it that column
+is skipped and said so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import peers  # noqa: E402
+from workload import make_trivial, make_workload, to_verl  # noqa: E402
+
+
+def sandbox_overhead(n: int = 400) -> dict:
+    """Median and p90 latency of a trivial test on one slot; throughput of two slots."""
+    from pipeline.sandbox import Limits, Program, SlotPool
+
+    prog, lim = Program("print(input())", stdin=b"1\n"), Limits()
+    with SlotPool(2, isolation="full") as pool:
+        slot = pool.slots[0]
+        for _ in range(50):
+            slot.run(prog, lim)
+        lat = []
+        for _ in range(n):
+            t = time.perf_counter()
+            slot.run(prog, lim)
+            lat.append((time.perf_counter() - t) * 1000)
+        lat.sort()
+
+        def work(k):
+            for _ in range(k):
+                pool.run(prog, lim)
+        m = 4000
+        t = time.perf_counter()
+        threads = [threading.Thread(target=work, args=(m // 2,)) for _ in range(2)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        per_min = m / (time.perf_counter() - t) * 60
+        return {"level": pool.level, "latency_ms_median": statistics.median(lat),
+                "latency_ms_p90": lat[int(0.9 * len(lat))], "sandbox_tests_per_min": per_min}
+
+
+def n_tests(problems, solutions) -> int:
+    sizes = {p: len(t) for p, t in zip(problems["problem_id"], problems["tests"])}
+    return int(sum(sizes[p] for p in solutions["problem_id"]))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tests", type=int, default=6000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--out", default=str(HERE / "results.json"))
+    args = ap.parse_args()
+
+    from distributed import Client, LocalCluster
+
+    from pipeline import score
+    from pipeline.cluster import SandboxPlugin
+
+    try:
+        peers.load_verl_reward_score()
+        have_verl = True
+    except ImportError as exc:
+        print(f"prime_code skipped: {exc}", file=sys.stderr)
+        have_verl = False
+
+    mixed = make_workload(args.tests)
+    trivial = make_trivial(args.tests)
+    n_mixed, n_trivial = n_tests(*mixed), n_tests(*trivial)
+    results: dict = {"tests_mixed": n_mixed, "tests_trivial": n_trivial, "rounds": args.rounds,
+                     "cpus": os.cpu_count(), "timings": []}
+    print(f"mixed workload: {len(mixed[1])} solutions, {n_mixed} tests; trivial: {n_trivial} tests")
+
+    results["sandbox"] = sandbox_overhead()
+    print(f"sandbox: {results['sandbox']}")
+
+    t0 = time.perf_counter()
+    cluster = LocalCluster(n_workers=1, threads_per_worker=os.cpu_count(), processes=True,
+                           dashboard_address=":0")
+    client = Client(cluster)
+    client.register_plugin(SandboxPlugin("full"))
+    results["cluster_start_s"] = time.perf_counter() - t0
+    verdict_runs = []
+    try:
+        for r in range(args.rounds):
+            row: dict = {"round": r}
+            t = time.perf_counter()
+            res = score(*trivial, client=client)
+            row["daskjudge_trivial_s"] = time.perf_counter() - t
+            assert res.summary["verdicts"]["AC"] == n_trivial, res.summary["verdicts"]
+
+            t = time.perf_counter()
+            res = score(*mixed, client=client)
+            row["daskjudge_mixed_s"] = time.perf_counter() - t
+            verdict_runs.append(res.tests["verdict"].astype(str).tolist())
+            dj = res
+
+            t = time.perf_counter()
+            floor = peers.floor_run(*mixed)
+            row["floor_mixed_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            peers.floor_run(*trivial)
+            row["floor_trivial_s"] = time.perf_counter() - t
+
+            if have_verl:
+                items = to_verl(*mixed)
+                t = time.perf_counter()
+                prime = peers.prime_code_run(items)
+                row["prime_mixed_s"] = time.perf_counter() - t
+                t = time.perf_counter()
+                peers.prime_code_run(to_verl(*trivial))
+                row["prime_trivial_s"] = time.perf_counter() - t
+            results["timings"].append(row)
+            print(json.dumps(row))
+    finally:
+        client.close()
+        cluster.close()
+
+    med = {k: statistics.median(r[k] for r in results["timings"])
+           for k in results["timings"][0] if k != "round"}
+    results["median_s"] = med
+    results["tests_per_s"] = {k.replace("_s", ""): (n_mixed if "mixed" in k else n_trivial) / v
+                              for k, v in med.items()}
+    ratios = {"daskjudge_vs_floor_mixed": med["daskjudge_mixed_s"] / med["floor_mixed_s"]}
+    if have_verl:
+        ratios["prime_vs_daskjudge_mixed"] = med["prime_mixed_s"] / med["daskjudge_mixed_s"]
+        ratios["prime_vs_daskjudge_trivial"] = med["prime_trivial_s"] / med["daskjudge_trivial_s"]
+    results["ratios"] = ratios
+
+    # Fidelity.
+    flat_floor = [ok for per_solution in floor for ok in per_solution]
+    dj_pass = [v == "AC" for v in verdict_runs[-1]]
+    results["daskjudge_agrees_with_floor"] = sum(a == b for a, b in zip(dj_pass, flat_floor))
+    results["verdicts_identical_across_rounds"] = all(v == verdict_runs[0] for v in verdict_runs)
+    if have_verl:
+        accepted = dj.solutions["accepted"].astype(bool).tolist()
+        results["prime_false_positives"] = sum(p == 1.0 and not a for p, a in zip(prime, accepted))
+        results["prime_false_negatives"] = sum(p != 1.0 and a for p, a in zip(prime, accepted))
+        results["solutions"] = len(accepted)
+    print(json.dumps({k: v for k, v in results.items() if k != "timings"}, indent=2))
+    Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
