@@ -1,6 +1,7 @@
 """daskjudge against verl's prime_code and a no-isolation floor, on the same workloads, in one run.
 
-    python benchmarks/compare.py [--tests 6000] [--rounds 3] [--out benchmarks/results.json]
+    python benchmarks/compare.py [--tests 6000] [--rounds 3] [--rl-rounds 1]
+                                 [--out benchmarks/results.json]
 
 Rounds are interleaved (daskjudge, floor, prime_code, then again), and each figure is the
 median over rounds: the machine is shared and noisy. Reported:
@@ -11,6 +12,9 @@ median over rounds: the machine is shared and noisy. Reported:
   (Parquet-shaped tables → Dask → verdict tables);
 * the mixed workload (``workload.make_workload``): wall time of daskjudge (full isolation,
   warm cluster, every test run), the floor, and prime_code as verl calls it; the ratios;
+* the RL-style workload (``make_workload(rl=True)``: fewer correct answers and one infinite
+  loop in twenty): daskjudge with early exit (the binary-reward mode) against prime_code as
+  verl calls it (prime_code spends its 6 s + 10 × 10 s timeouts on every hung solution);
 * fidelity: daskjudge's per-test verdicts against the floor's, prime_code's scores against
   the truth, and whether daskjudge's verdicts are identical in every round.
 
@@ -76,6 +80,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tests", type=int, default=6000)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rl-rounds", type=int, default=1)
     ap.add_argument("--out", default=str(HERE / "results.json"))
     args = ap.parse_args()
 
@@ -139,6 +144,27 @@ def main() -> None:
                 row["prime_trivial_s"] = time.perf_counter() - t
             results["timings"].append(row)
             print(json.dumps(row))
+        rl = make_workload(args.tests, rl=True)
+        results["tests_rl"] = n_rl = n_tests(*rl)
+        results["rl_timings"] = []
+        for r in range(args.rl_rounds if have_verl else 0):
+            row = {"round": r}
+            t = time.perf_counter()
+            res_rl = score(*rl, client=client, config={"early_exit": True})
+            row["daskjudge_rl_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            prime_rl = peers.prime_code_run(to_verl(*rl))
+            row["prime_rl_s"] = time.perf_counter() - t
+            results["rl_timings"].append(row)
+            print(json.dumps(row))
+        if results["rl_timings"]:
+            rl_med = {k: statistics.median(x[k] for x in results["rl_timings"])
+                      for k in ("daskjudge_rl_s", "prime_rl_s")}
+            results["rl_median_s"] = rl_med
+            results["rl_prime_vs_daskjudge"] = rl_med["prime_rl_s"] / rl_med["daskjudge_rl_s"]
+            acc = res_rl.solutions["accepted"].astype(bool).tolist()
+            results["rl_prime_false_positives"] = sum(p == 1.0 and not a for p, a in zip(prime_rl, acc))
+            results["rl_daskjudge_verdicts"] = res_rl.summary["verdicts"]
     finally:
         client.close()
         cluster.close()

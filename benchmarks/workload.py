@@ -33,6 +33,10 @@ _BUSY_FN = ("import time\ndef _busy():\n    t0 = time.perf_counter()\n"
             "    while time.perf_counter() - t0 < 0.05:\n        pass\n")
 # 20 solutions: 14 correct, 4 wrong, 1 error, 1 slow.
 _DECK = ["correct"] * 14 + ["wrong"] * 4 + ["error", "slow"]
+# What RL rollouts early in training look like: fewer correct, and an infinite loop now and
+# then (a loop at import time hangs stdio and function solutions alike).
+_RL_DECK = ["correct"] * 9 + ["wrong"] * 7 + ["error"] * 2 + ["slow", "loop"]
+_LOOP = "while True:\n    pass\n"
 
 
 def _ints(xs: list[int]) -> str:
@@ -338,14 +342,15 @@ def _frames(problems: list[dict], solutions: list[dict]) -> tuple[pd.DataFrame, 
     return p, s
 
 
-def make_workload(n_tests: int = 6000, seed: int = 0,
-                  solutions_per_problem: int = 8) -> tuple[pd.DataFrame, pd.DataFrame]:
+def make_workload(n_tests: int = 6000, seed: int = 0, solutions_per_problem: int = 8,
+                  rl: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Build ``(problems, solutions)`` with about ``n_tests`` (solution, test) executions.
 
     Problems have 12–20 tests, so every one has tests past the tenth; problems are added until
     the total reaches ``n_tests`` (it may exceed it by less than one problem's worth).
     Categories of solutions are dealt from a shuffled deck of 14 correct / 4 wrong / 1 error /
     1 slow. Some wrong solutions only fail after the tenth test, as real ones often do.
+    With ``rl`` the deck is 9 correct / 7 wrong / 2 error / 1 slow / 1 infinite loop.
     Deterministic for a given ``seed``.
     """
     rng = random.Random(seed)
@@ -364,11 +369,13 @@ def make_workload(n_tests: int = 6000, seed: int = 0,
         problems.append(_problem_row(pid, kind, tests, entry))
         for j in range(solutions_per_problem):
             if not deck:
-                deck = _DECK[:]
+                deck = (_RL_DECK if rl else _DECK)[:]
                 rng.shuffle(deck)
             category = deck.pop()
+            code = _LOOP + rng.choice(variants["correct"]) if category == "loop" else \
+                rng.choice(variants[category])
             solutions.append({"problem_id": pid, "solution_id": f"s{j:02d}", "language": "python",
-                              "code": rng.choice(variants[category]), "category": category})
+                              "code": code, "category": category})
         total += k * solutions_per_problem
     return _frames(problems, solutions)
 
