@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -287,9 +287,3 @@ def write_table(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> None:
     tmp = Path(str(path) + ".tmp")
     pq.write_table(table, tmp)
     tmp.replace(path)                       # a reader never sees half a file
-
-
-def iter_tests(table: pa.Table) -> Iterable[tuple[str, int]]:
-    for pid, tests in zip(table.column("problem_id").to_pylist(),
-                          table.column("tests").to_pylist()):
-        yield pid, len(tests)

@@ -124,7 +124,8 @@ def _stdin(fx: dict, port: int) -> str:
     if fx.get("stdin_repeat"):
         rep = fx["stdin_repeat"]
         return rep["text"] * int(rep["times"])
-    return (fx.get("stdin") or "").replace("{port}", str(port))
+    root = str(Path(__file__).resolve().parents[1])
+    return (fx.get("stdin") or "").replace("{port}", str(port)).replace("{project}", root)
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
@@ -168,6 +169,7 @@ def test_hostile_program(path, client, listener, canary):
         for s in fx.get("stdout_must_not_contain") or []:
             assert s not in stdout, f"#{fx['id']}: {s!r} in stdout"
         assert CANARY_SECRET not in stdout and CANARY_SECRET not in stderr
+    assert not any(CANARY_SECRET in (m or "") for m in tests["message"].tolist())
 
     # The invariants, on every slot of the worker.
     time.sleep(0.05)

@@ -106,7 +106,10 @@ class Slot:
     # ----------------------------------------------------------------- lifecycle
     @property
     def uid(self) -> int | None:
-        return self._lease.uid if self._lease and self.level in ("full", "none") and os.geteuid() == 0 else None
+        """The uid the slot's programs run as (``None`` when they keep the caller's)."""
+        if self._lease is None or self.level == "rootless" or os.geteuid() != 0:
+            return None
+        return self._lease.uid
 
     @property
     def alive(self) -> bool:
@@ -131,6 +134,7 @@ class Slot:
     def _start(self, level: str) -> None:
         from .seccomp import filter_bpf
         uid = self._lease.uid if (level != "rootless" and os.geteuid() == 0) else None
+        # (the same rule as the ``uid`` property, for the level being tried)
         if level == "full":
             cmd = isolation.bwrap_command(rootless=False)
         elif level == "rootless":
@@ -162,6 +166,9 @@ class Slot:
         if level == "full" or (level == "none" and uid is not None):
             self._cgroup = self._cgroup or SlotCgroup(f"slot-{self._lease.uid}")
             self._has_cgroup = self._cgroup.create(pids_max=64)
+            if not self._has_cgroup:
+                log.warning("slot %d: no memory/pids cgroup on this host; rlimits only, and an "
+                            "OOM kill by the kernel shows as RE, not MLE", self.index)
             if self._has_cgroup:
                 self._cgroup.add(self.runner_pid)
                 self._ooms = self._cgroup.oom_kills()
@@ -233,7 +240,6 @@ class Slot:
         with self._lock:
             self._kill()
             if self._cgroup is not None:
-                time.sleep(0.05) if self._cgroup.oom_kills() < 0 else None
                 self._cgroup.remove()
             if self._lease is not None:
                 self._lease.release()
