@@ -115,8 +115,9 @@ def main() -> None:
                      "cpus": os.cpu_count(), "timings": []}
     print(f"mixed workload: {len(mixed[1])} solutions, {n_mixed} tests; trivial: {n_trivial} tests")
 
-    results["sandbox"] = sandbox_overhead()
-    print(f"sandbox: {results['sandbox']}")
+    if args.rounds:
+        results["sandbox"] = sandbox_overhead()
+        print(f"sandbox: {results['sandbox']}")
 
     t0 = time.perf_counter()
     cluster = LocalCluster(n_workers=1, threads_per_worker=os.cpu_count(), processes=True,
@@ -165,15 +166,25 @@ def main() -> None:
             res_rl = score(*rl, client=client, config={"early_exit": True})
             row["daskjudge_rl_s"] = time.perf_counter() - t
             t = time.perf_counter()
+            res_rl_all = score(*rl, client=client)
+            row["daskjudge_rl_all_tests_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            peers.floor_run(*rl, early_exit=True)
+            row["floor_rl_s"] = time.perf_counter() - t
+            t = time.perf_counter()
             prime_rl = peers.prime_code_run(to_verl(*rl))
             row["prime_rl_s"] = time.perf_counter() - t
             results["rl_timings"].append(row)
             print(json.dumps(row))
         if results["rl_timings"]:
             rl_med = {k: statistics.median(x[k] for x in results["rl_timings"])
-                      for k in ("daskjudge_rl_s", "prime_rl_s")}
+                      for k in results["rl_timings"][0] if k != "round"}
             results["rl_median_s"] = rl_med
             results["rl_prime_vs_daskjudge"] = rl_med["prime_rl_s"] / rl_med["daskjudge_rl_s"]
+            results["rl_prime_vs_daskjudge_all_tests"] = (rl_med["prime_rl_s"]
+                                                          / rl_med["daskjudge_rl_all_tests_s"])
+            results["rl_daskjudge_vs_floor"] = rl_med["daskjudge_rl_s"] / rl_med["floor_rl_s"]
+            results["rl_daskjudge_all_tests_verdicts"] = res_rl_all.summary["verdicts"]
             acc = res_rl.solutions["accepted"].astype(bool).tolist()
             results["rl_prime_false_positives"] = sum(p == 1.0 and not a for p, a in zip(prime_rl, acc))
             results["rl_daskjudge_verdicts"] = res_rl.summary["verdicts"]
@@ -181,27 +192,28 @@ def main() -> None:
         client.close()
         cluster.close()
 
-    med = {k: statistics.median(r[k] for r in results["timings"])
-           for k in results["timings"][0] if k != "round"}
-    results["median_s"] = med
-    results["tests_per_s"] = {k.replace("_s", ""): (n_mixed if "mixed" in k else n_trivial) / v
-                              for k, v in med.items()}
-    ratios = {"daskjudge_vs_floor_mixed": med["daskjudge_mixed_s"] / med["floor_mixed_s"]}
-    if have_verl:
-        ratios["prime_vs_daskjudge_mixed"] = med["prime_mixed_s"] / med["daskjudge_mixed_s"]
-        ratios["prime_vs_daskjudge_trivial"] = med["prime_trivial_s"] / med["daskjudge_trivial_s"]
-    results["ratios"] = ratios
+    if results["timings"]:
+        med = {k: statistics.median(r[k] for r in results["timings"])
+               for k in results["timings"][0] if k != "round"}
+        results["median_s"] = med
+        results["tests_per_s"] = {k.replace("_s", ""): (n_mixed if "mixed" in k else n_trivial) / v
+                                  for k, v in med.items()}
+        ratios = {"daskjudge_vs_floor_mixed": med["daskjudge_mixed_s"] / med["floor_mixed_s"]}
+        if have_verl:
+            ratios["prime_vs_daskjudge_mixed"] = med["prime_mixed_s"] / med["daskjudge_mixed_s"]
+            ratios["prime_vs_daskjudge_trivial"] = med["prime_trivial_s"] / med["daskjudge_trivial_s"]
+        results["ratios"] = ratios
 
-    # Fidelity.
-    flat_floor = [ok for per_solution in floor for ok in per_solution]
-    dj_pass = [v == "AC" for v in verdict_runs[-1]]
-    results["daskjudge_agrees_with_floor"] = sum(a == b for a, b in zip(dj_pass, flat_floor))
-    results["verdicts_identical_across_rounds"] = all(v == verdict_runs[0] for v in verdict_runs)
-    if have_verl:
-        accepted = dj.solutions["accepted"].astype(bool).tolist()
-        results["prime_false_positives"] = sum(p == 1.0 and not a for p, a in zip(prime, accepted))
-        results["prime_false_negatives"] = sum(p != 1.0 and a for p, a in zip(prime, accepted))
-        results["solutions"] = len(accepted)
+        # Fidelity.
+        flat_floor = [ok for per_solution in floor for ok in per_solution]
+        dj_pass = [v == "AC" for v in verdict_runs[-1]]
+        results["daskjudge_agrees_with_floor"] = sum(a == b for a, b in zip(dj_pass, flat_floor))
+        results["verdicts_identical_across_rounds"] = all(v == verdict_runs[0] for v in verdict_runs)
+        if have_verl:
+            accepted = dj.solutions["accepted"].astype(bool).tolist()
+            results["prime_false_positives"] = sum(p == 1.0 and not a for p, a in zip(prime, accepted))
+            results["prime_false_negatives"] = sum(p != 1.0 and a for p, a in zip(prime, accepted))
+            results["solutions"] = len(accepted)
     print(json.dumps({k: v for k, v in results.items() if k != "timings"}, indent=2))
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
 

@@ -171,9 +171,12 @@ def _same(kind: str, got: str, want: str) -> bool:
     return len(a) == len(b) and all(x.strip() == y.strip() for x, y in zip(a, b))
 
 
-def _floor_solution(task: tuple[str, str, str | None, list[dict], float]) -> list[bool]:
-    """Run one solution on all tests of its problem in this warm worker; pass flag per test."""
-    code_text, kind, entry, tests, limit_s = task
+def _floor_solution(task: tuple) -> list[bool]:
+    """Run one solution on the tests of its problem in this warm worker; pass flag per test.
+
+    With early exit it stops at the first failing test (the rest count as failed).
+    """
+    code_text, kind, entry, tests, limit_s, early_exit = task
     assert _memfds is not None
     fd_in, fd_out = _memfds
     try:
@@ -196,11 +199,13 @@ def _floor_solution(task: tuple[str, str, str | None, list[dict], float]) -> lis
         size = os.fstat(fd_out).st_size
         out = os.pread(fd_out, size, 0).decode(errors="replace")
         results.append(os.waitstatus_to_exitcode(status) == 0 and _same(kind, out, test["output"]))
+        if early_exit and not results[-1]:
+            return results + [False] * (len(tests) - len(results))
     return results
 
 
 def floor_run(problems: pd.DataFrame, solutions: pd.DataFrame,
-              processes: int = 2) -> list[list[bool]]:
+              processes: int = 2, early_exit: bool = False) -> list[list[bool]]:
     """Run every solution on every test of its problem; per-test pass flags, in solution order.
 
     ``processes`` long-lived workers each fork one child per test from an already-warm
@@ -213,7 +218,7 @@ def floor_run(problems: pd.DataFrame, solutions: pd.DataFrame,
     for sol in solutions.itertuples(index=False):
         p = by_id[sol.problem_id]
         entry = p.entry_point if isinstance(p.entry_point, str) else None
-        tasks.append((sol.code, p.kind, entry, list(p.tests), float(p.time_limit_s)))
+        tasks.append((sol.code, p.kind, entry, list(p.tests), float(p.time_limit_s), early_exit))
     return _clean_call("_floor_pool", tasks, processes)
 
 

@@ -120,10 +120,12 @@ def run_cli(*args, cwd=ROOT):
 
 def test_cli_quickstart_prints_verdicts_and_pass_rates(tmp_path):
     proc = run_cli("run", "configs/quickstart.yaml", "--out", str(tmp_path / "q"),
-                   "--dashboard", ":0", "--no-progress")
+                   "--dashboard", ":0")
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "verdicts  AC " in proc.stdout and "pass_rate" in proc.stdout
+    assert "verdicts  AC 222  WA 54  TLE 12  MLE 4  OLE 3  RE 19  CE 6" in proc.stdout
+    assert "pass_rate" in proc.stdout and "two_sum" in proc.stdout
     assert "dashboard http" in proc.stderr
+    assert "scoring 320 tests" in proc.stderr and "100%" in proc.stderr     # the progress bar
     assert (tmp_path / "q" / "tests.parquet").exists()
 
 
