@@ -8,7 +8,7 @@ trailing spaces, CRLF) and nothing that changes the answer (an extra or missing 
 from __future__ import annotations
 
 from .registry import no_param, register
-from .text import first_difference
+from .text import SequenceComparator
 
 
 def normalise(text: str) -> list[str]:
@@ -18,15 +18,11 @@ def normalise(text: str) -> list[str]:
     return lines
 
 
-class Lines:
-    spec = "lines"
-    float_eps = None
+class Lines(SequenceComparator):
+    spec, unit = "lines", "line"
 
-    def check(self, output: str, expected: str) -> tuple[bool, str]:
-        out, exp = normalise(output), normalise(expected)
-        if out == exp:
-            return True, ""
-        return False, first_difference(out, exp, "line")
+    def split(self, text: str) -> list[str]:
+        return normalise(text)
 
 
 @register("lines")

@@ -12,3 +12,20 @@ def first_difference(out: list[str], exp: list[str], what: str) -> str:
         if a != b:
             return f"{what} {i + 1}: expected {clip(b)}, got {clip(a)}"
     return f"expected {len(exp)} {what}s, got {len(out)}"
+
+
+class SequenceComparator:
+    """Compare two texts as sequences of units (lines, tokens) after ``split``."""
+
+    spec = ""
+    unit = ""
+    float_eps = None
+
+    def split(self, text: str) -> list[str]:
+        raise NotImplementedError
+
+    def check(self, output: str, expected: str) -> tuple[bool, str]:
+        out, exp = self.split(output), self.split(expected)
+        if out == exp:
+            return True, ""
+        return False, first_difference(out, exp, self.unit)

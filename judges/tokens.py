@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from .registry import no_param, register
-from .text import first_difference
+from .text import SequenceComparator
 
 
-class Tokens:
-    spec = "tokens"
-    float_eps = None
+class Tokens(SequenceComparator):
+    spec, unit = "tokens", "token"
 
-    def check(self, output: str, expected: str) -> tuple[bool, str]:
-        out, exp = output.split(), expected.split()
-        if out == exp:
-            return True, ""
-        return False, first_difference(out, exp, "token")
+    def split(self, text: str) -> list[str]:
+        return text.split()
 
 
 @register("tokens")
