@@ -121,8 +121,8 @@ def score(problems: Any, solutions: Any, *, client=None,
     with cluster.connect(cfg, client) as c:
         infos = c.run(cluster.sandbox_info)
         slots = sum(len(i.get("slots", [])) for i in infos.values()) or 1
+        levels = sorted({str(i.get("level")) for i in infos.values()})
         if announce:
-            levels = sorted({str(i.get("level")) for i in infos.values()})
             print(f"daskjudge: dashboard {c.dashboard_link}  workers {len(infos)}  "
                   f"sandbox slots {slots}  isolation {', '.join(levels)}", file=sys.stderr)
         nparts = max(1, min(len(sol), cfg.partitions or 4 * slots))
@@ -136,7 +136,6 @@ def score(problems: Any, solutions: Any, *, client=None,
         sols = tests.map_partitions(solutions_partition, langs, meta=SOLUTION_META)
         counts = problem_counts(sols)
         tests_df, sols_df, counts_df = c.compute([tests, sols, counts], sync=True)
-        levels = sorted({str(i.get("level")) for i in infos.values()})
 
     tests_df = tests_df.reset_index(drop=True)
     _check_complete(tests_df, expected_rows)

@@ -345,10 +345,13 @@ def _kill_all(pid: int, init: dict) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    uid = init.get("uid")
-    if uid is None:
-        return
-    # No pid namespace: sweep the slot's uid, which no other process on the host uses.
+    if init.get("uid") is not None:
+        # No pid namespace: sweep the slot's uid, which no other process on the host uses.
+        kill_uid(init["uid"])
+
+
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process owned by ``uid`` (used by the supervisor too)."""
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
@@ -540,7 +543,7 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     init["base_vm"] = _vm_size() + 64 * 1024 * 1024   # headroom for the child's own growth
-    send(ctl_out, {"ready": True, "pid": os.getpid(), "base_vm": init["base_vm"]})
+    send(ctl_out, {"ready": True})
     while True:
         msg = recv(ctl_in)
         if msg is None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import isolation
 from .cgroup import SlotCgroup
-from .runner import recv, send
+from .runner import kill_uid, recv, send
 from .values import Limits, Outcome, Program, SandboxError
 
 log = logging.getLogger("daskjudge.sandbox")
@@ -65,20 +65,6 @@ class UidLease:
             self._fd = None
 
 
-def kill_uid(uid: int) -> int:
-    """SIGKILL every host process owned by ``uid``; return how many were found."""
-    n = 0
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                if os.stat(f"/proc/{name}").st_uid == uid:
-                    os.kill(int(name), signal.SIGKILL)
-                    n += 1
-            except (FileNotFoundError, ProcessLookupError, PermissionError):
-                pass
-    return n
-
-
 class Slot:
     """A warm runner with its own uid; runs one :class:`Program` at a time.
 
@@ -101,13 +87,16 @@ class Slot:
         self._has_cgroup = False
         self._stderr = None
         self.runner_pid: int | None = None
-        self.notes: list[str] = []
 
     # ----------------------------------------------------------------- lifecycle
     @property
     def uid(self) -> int | None:
         """The uid the slot's programs run as (``None`` when they keep the caller's)."""
-        if self._lease is None or self.level == "rootless" or os.geteuid() != 0:
+        return self._uid_for(self.level)
+
+    def _uid_for(self, level: str | None) -> int | None:
+        # Only root can hand a child a uid of its own, and not inside a user namespace.
+        if self._lease is None or level == "rootless" or os.geteuid() != 0:
             return None
         return self._lease.uid
 
@@ -133,8 +122,7 @@ class Slot:
 
     def _start(self, level: str) -> None:
         from .seccomp import filter_bpf
-        uid = self._lease.uid if (level != "rootless" and os.geteuid() == 0) else None
-        # (the same rule as the ``uid`` property, for the level being tried)
+        uid = self._uid_for(level)
         if level == "full":
             cmd = isolation.bwrap_command(rootless=False)
         elif level == "rootless":
@@ -178,7 +166,6 @@ class Slot:
         reply = self._reply(START_TIMEOUT_S)
         if not reply or not reply[0].get("ready"):
             raise SandboxError("runner did not become ready: " + self._stderr_tail())
-        self.base_vm = reply[0]["base_vm"]
 
     def _read_info(self, fd: int) -> int:
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -230,11 +217,6 @@ class Slot:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
-
-    def restart(self) -> None:
-        self._kill()
-        self.restarts += 1
-        self.start()
 
     def close(self) -> None:
         with self._lock:
