@@ -5,13 +5,15 @@ in whatever shape the source dataset used. :func:`problem_from_ground_truth` rea
 
 - APPS / TACO: ``{"inputs": [...], "outputs": [...], "fn_name"?: str}``. Without ``fn_name``
   the tests are stdin → stdout (an input or output given as a list of lines is joined with
-  newlines). With ``fn_name`` each input is the list of positional arguments and each output
-  the return value, which these datasets usually wrap in a one-element list: when *every*
-  output of the problem is a one-element list the wrapping is removed (a problem whose
-  outputs differ in length was not wrapped, so it is kept as is).
+  newlines). With ``fn_name`` an input is either the list of positional arguments (APPS) or
+  text with one JSON argument per line (what verl's prime_code reads), and an output is the
+  return value or its JSON text. APPS/TACO wrap return values in a one-element list: when
+  *every* output of the problem is given as a one-element list the wrapping is removed (a
+  problem whose outputs differ in length was not wrapped, so it is kept as is). Outputs given
+  as JSON text are taken as the value itself.
 - PrimeIntellect / SYNTHETIC-1: a list of ``{"type": "stdin_stdout" | "function_call",
   "input", "output", "fn_name"?}`` (or the ``{"language", "test_cases": [...]}`` object around
-  it); function outputs are unwrapped by the same rule.
+  it); function inputs and outputs follow the APPS rules.
 - LiveCodeBench: a list of ``{"input", "output", "testtype": "stdin" | "functional"}``; a
   functional test's input is one JSON value per line and its output JSON. The function's name
   comes from ``extra_info`` (``fn_name``, ``func_name`` or ``entry_point``, also inside an
@@ -200,21 +202,40 @@ def _unwrap(outputs: list) -> list:
     return outputs
 
 
-def _function(name: Any, args: list, outputs: list) -> dict:
+def _function(name: Any, inputs: list, outputs: list) -> dict:
+    """Function tests from APPS-style inputs (argument lists or JSON lines) and outputs."""
     if not isinstance(name, str) or not name:
         raise _Bad(f"function tests need a function name, got {name!r}")
+    args = [_arguments(value, j) for j, value in enumerate(inputs)]
+    values = [_value(value) for value in _unwrap(outputs)]
     tests = [{"input": _json(a, f"test {j} input"), "output": _json(o, f"test {j} output")}
-             for j, (a, o) in enumerate(zip(args, _unwrap(outputs)))]
+             for j, (a, o) in enumerate(zip(args, values))]
     return {"kind": "function", "entry_point": name, "tests": tests, "prelude": PRELUDE}
 
 
 def _arguments(value: Any, j: int) -> list:
+    """An argument list, or text holding one JSON argument per line."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return value                                # keyword arguments
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            return [json.loads(line) for line in value.split("\n") if line.strip()]
+        except json.JSONDecodeError as exc:
+            raise _Bad(f"test {j} input: text must hold one JSON argument per line "
+                       f"({exc.msg}); give a list for plain string arguments") from None
+    return [value]
+
+
+def _value(value: Any) -> Any:
+    """A return value given as JSON text is parsed; anything else is the value."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
         except json.JSONDecodeError:
-            pass                                    # a single string argument
-    return value if isinstance(value, list) else [value]
+            return value
+    return value
 
 
 def _apps(gt: dict) -> dict:
@@ -226,8 +247,7 @@ def _apps(gt: dict) -> dict:
     if not inputs:
         raise _Bad("APPS/TACO has no tests")
     if gt.get("fn_name"):
-        args = [i if isinstance(i, list) else [i] for i in inputs]
-        return _function(gt["fn_name"], args, outputs)
+        return _function(gt["fn_name"], inputs, outputs)
     return {"kind": "stdio", "tests": [_stdio(i, o, j)
                                        for j, (i, o) in enumerate(zip(inputs, outputs))]}
 
@@ -245,17 +265,8 @@ def _primeintellect(tests: Any) -> dict:
     names = {t.get("fn_name") for t in tests} - {None, ""}
     if len(names) > 1:
         raise _Bad(f"PrimeIntellect function tests name several functions {sorted(names)}")
-    outputs = []
-    for j, t in enumerate(tests):
-        out = t.get("output")
-        if isinstance(out, str):
-            try:
-                out = json.loads(out)
-            except json.JSONDecodeError:
-                pass                                # a string return value
-        outputs.append(out)
-    return _function(next(iter(names), None),
-                     [_arguments(t.get("input"), j) for j, t in enumerate(tests)], outputs)
+    return _function(next(iter(names), None), [t.get("input") for t in tests],
+                     [t.get("output") for t in tests])
 
 
 def _lcb_name(extra_info: dict) -> str | None:
@@ -287,15 +298,5 @@ def _livecodebench(tests: list, extra_info: dict) -> dict:
     if name is None:
         raise _Bad("LiveCodeBench functional tests need the function name in extra_info "
                    "('fn_name', or 'func_name' in extra_info['metadata'])")
-    args, outputs = [], []
-    for j, t in enumerate(tests):
-        try:
-            args.append([json.loads(line) for line in _text(t.get("input"), f"test {j} input")
-                         .split("\n") if line.strip()])
-            outputs.append(json.loads(_text(t.get("output"), f"test {j} output")))
-        except json.JSONDecodeError as exc:
-            raise _Bad(f"test {j}: LiveCodeBench functional input and output are JSON "
-                       f"values, one per line: {exc.msg}") from None
-    tests_ = [{"input": _json(a, f"test {j} input"), "output": _json(o, f"test {j} output")}
-              for j, (a, o) in enumerate(zip(args, outputs))]
-    return {"kind": "function", "entry_point": name, "tests": tests_, "prelude": PRELUDE}
+    return _function(name, [_text(t.get("input"), f"test {j} input") for j, t in enumerate(tests)],
+                     [_text(t.get("output"), f"test {j} output") for j, t in enumerate(tests)])

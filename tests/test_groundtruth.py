@@ -53,6 +53,17 @@ def test_apps_function_unwraps_only_when_every_output_is_wrapped():
         ["[1]", "[1, 2]"]
 
 
+def test_apps_function_in_prime_code_text_form_is_not_unwrapped():
+    # verl's prime_code reads one JSON argument per input line and JSON text outputs.
+    gt = {"inputs": ["[1, 2]\n3", "[]\n0"], "outputs": ["[3]", "[]"], "fn_name": "f"}
+    row = problem_from_ground_truth(gt, problem_id="t")
+    assert row["tests"] == [{"input": "[[1, 2], 3]", "output": "[3]"},
+                            {"input": "[[], 0]", "output": "[]"}]
+    with pytest.raises(ValueError, match="test 0 input: text must hold one JSON argument"):
+        problem_from_ground_truth({"inputs": ["abc"], "outputs": ["1"], "fn_name": "f"},
+                                  problem_id="t")
+
+
 def test_primeintellect_lists_and_verification_info_object():
     fn = problem_from_ground_truth(json.dumps(PI_FN), problem_id="p")
     assert (fn["kind"], fn["entry_point"]) == ("function", "add")
