@@ -38,6 +38,9 @@ retries) makes the step raise :class:`RewardInfraError` (``on_se: raise``, the d
 stops the run rather than train on a made-up reward), or gets ``score`` and ``acc`` NaN with
 verdict ``SE`` (``on_se: nan``; mask those rollouts before computing advantages).
 
+A ground truth that cannot be read is a data error, not a reward: the call raises
+``ValueError`` naming the rollout and what is wrong with it.
+
 Keyword arguments named like a config key (``reward``, ``early_exit``, ``extract``,
 ``time_limit_s`` …, e.g. from verl's ``custom_reward_function.reward_kwargs``) apply to that
 call; the cluster keys (``scheduler``, ``workers``, ``slots``, ``isolation``, ``dashboard``)
@@ -263,7 +266,8 @@ class RewardScorer:
         per (problem, code id), the number of tests run and their verdict counts."""
         if not solutions:
             return {}, 0, {}
-        used = [p for pid, p in problems.items() if any(s["problem_id"] == pid for s in solutions)]
+        wanted = {s["problem_id"] for s in solutions}
+        used = [p for pid, p in problems.items() if pid in wanted]
         resolved = expand.resolve(io.read_problems(used), cfg)
         sols = pd.DataFrame(solutions)
         client = self.client
