@@ -174,17 +174,30 @@ def test_bad_ground_truth_names_the_rollout(scorer):
 def test_async_calls_are_judged_as_one_batch(scorer):
     source, gt, info, right, wrong = SHAPES["livecodebench"]
 
-    async def step():
-        # verl's reward loop starts one task per rollout and awaits them together.
-        calls = [reward.compute_score_async(data_source=source,
-                                            solution_str=fenced(right if i % 2 else wrong),
-                                            ground_truth=json.dumps(gt), extra_info=info)
-                 for i in range(16)]
-        return await asyncio.gather(*calls)
+    async def one(i: int) -> dict:
+        # verl's reward loop: a task per rollout, each decoding its tokens in the default
+        # executor before it awaits the reward.
+        loop = asyncio.get_running_loop()
+        text = await loop.run_in_executor(None, lambda: fenced(right if i % 2 else wrong))
+        return await reward.compute_score_async(data_source=source, solution_str=text,
+                                                ground_truth=json.dumps(gt), extra_info=info)
 
-    results = asyncio.run(step())
+    async def step(n: int) -> list[dict]:
+        return await asyncio.gather(*(one(i) for i in range(n)))
+
+    results = asyncio.run(step(16))
     assert [r["score"] for r in results] == [0.0, 1.0] * 8
     assert scorer.last_step["rollouts"] == 16 and scorer.last_step["judged"] == 2
+
+    async def mixed_kwargs() -> list[dict]:
+        # Calls with different keyword arguments go in different batches.
+        gt4 = json.dumps({"inputs": ["1\n", "2\n"], "outputs": ["1\n", "3\n"]})
+        calls = [reward.compute_score_async("apps", fenced("print(input())"), gt4,
+                                            reward="fraction" if i % 2 else "binary")
+                 for i in range(6)]
+        return await asyncio.gather(*calls)
+
+    assert [r["score"] for r in asyncio.run(mixed_kwargs())] == [0.0, 0.5] * 3
 
 
 def test_a_long_lived_scorer_keeps_its_cluster_and_warm_slots(client):
