@@ -276,3 +276,23 @@ def test_sandbox_failures_are_never_a_zero():
                     killer.join()
             # The slots came back: the next step is judged normally.
             assert scorer.score(["apps"], [fenced("print(3)")], [gt])[0]["score"] == 1.0
+
+
+def test_loaded_by_file_path_as_verl_loads_a_custom_reward_file(client):
+    """verl (custom_reward_function.path = a file) execs the file as a module that is not in
+    sys.modules; its functions then travel to the workers by value."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(f"custom_module_{hash(reward.__file__)}",
+                                                  reward.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.__name__ not in sys.modules and module is not reward
+    module.configure(client=client)
+    try:
+        results = module.compute_scores(["apps"] * 2, [fenced("print(3)"), fenced("print(4)")],
+                                        [{"inputs": ["1 2\n"], "outputs": ["3\n"]}] * 2)
+        assert [r["score"] for r in results] == [1.0, 0.0]
+    finally:
+        module.configure()
