@@ -19,6 +19,8 @@ import yaml
 
 import judges
 
+from .extract import RULES
+
 _DEFAULTS = Path(__file__).with_name("daskjudge.yaml")
 dask.config.update_defaults(yaml.safe_load(_DEFAULTS.read_text()))
 
@@ -59,6 +61,14 @@ class Config:
     """Bytes of each test's stdout and stderr kept in tests.parquet (0: none)."""
     allow_se: bool = False
     dashboard: str = ":8787"
+    extract: str = "last_block"
+    """How code is taken out of a model's answer (``pipeline.extract.RULES``)."""
+    on_missing: str = "empty"
+    """An answer with no code: ``empty`` (judged as an empty program) or ``skip``."""
+    reward: str = "binary"
+    """RL reward (``pipeline.reward``): ``binary`` or ``fraction`` of tests passed."""
+    on_se: str = "raise"
+    """RL reward of a rollout whose tests ended in SE: ``raise`` or ``nan``."""
     source: str | None = field(default=None, compare=False)
     """Where the run config was read from (for messages)."""
 
@@ -122,6 +132,10 @@ class Config:
         for key in ("retries", "keep_output"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{where}{key} must be 0 or more")
+        for key, allowed in _CHOICES.items():
+            if getattr(self, key) not in allowed:
+                raise ConfigError(f"{where}{key} must be one of {', '.join(allowed)}; "
+                                  f"got {getattr(self, key)!r}")
 
     def replace(self, **changes) -> "Config":
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -136,10 +150,13 @@ class Config:
         """A stable digest of the settings that change verdicts (not where files live)."""
         d = self.to_dict()
         for key in ("problems", "solutions", "out", "scheduler", "workers", "dashboard",
-                    "partitions", "keep_output", "allow_se"):
+                    "partitions", "keep_output", "allow_se", "reward", "on_se"):
             d.pop(key)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
+
+_CHOICES = {"extract": RULES, "on_missing": ("empty", "skip"), "reward": ("binary", "fraction"),
+            "on_se": ("raise", "nan")}
 
 _TYPES = {"str": str, "float": float, "int": int, "bool": bool}
 
