@@ -5,7 +5,8 @@
 (True, '')
 """
 
-from . import exact, floats, lines, tokens  # noqa: F401  (register the comparators)
+from . import (codecontests, exact, floats, lcb, lines, tokens, unordered,  # noqa: F401
+               wcmp, yesno)  # (register the comparators)
 from .decide import decide
 from .registry import Comparator, JudgeSpecError, get, names, register
 from .values import equal
