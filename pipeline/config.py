@@ -47,6 +47,9 @@ class Config:
     wall_factor: float = 2.0
     processes: int = 8
     output_limit_mb: int = 16
+    checker_time_limit_s: float = 5.0
+    """CPU seconds per check for a special judge (its own limit, not the program's)."""
+    checker_memory_limit_mb: int = 512
     k: tuple[int, ...] = (1, 5, 10)
     early_exit: bool = False
     isolation: str = "auto"
@@ -106,8 +109,11 @@ class Config:
             judges.get(self.judge)
         except judges.JudgeSpecError as exc:
             raise ConfigError(f"{where}judge: {exc}") from None
+        if judges.is_checker(self.judge):
+            raise ConfigError(f"{where}judge: {self.judge!r} cannot be the default: a checker "
+                              f"is set per problem, with its source in the 'checker' column")
         for key in ("time_limit_s", "memory_limit_mb", "wall_factor", "processes",
-                    "output_limit_mb"):
+                    "output_limit_mb", "checker_time_limit_s", "checker_memory_limit_mb"):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"{where}{key} must be positive, got {getattr(self, key)}")
         if not self.k or any(k < 1 for k in self.k):

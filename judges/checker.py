@@ -1,0 +1,154 @@
+"""``checker``: a special judge, untrusted code run in the sandbox handed to it.
+
+The checker's source is the problem's ``checker`` column (Python). Each check is a separate
+sandboxed run from the candidate's: the candidate has ended, and its scratch directory is
+gone, before the expected output is placed in the checker's. The checker gets three files in
+its working directory and their names on its command line, in the order of its contract:
+
+==================  ==================================  ========================================
+spec                argv                                verdict
+==================  ==================================  ========================================
+``checker``         ``input output answer`` (testlib)   exit 0 AC, 1 WA, 2 WA (presentation),
+                                                        anything else SE (3 is testlib's FAIL)
+``checker:cms``     ``input answer output`` (CMS/IOI)   exit 0 and a score on stdout: 1 AC,
+                                                        0 ≤ score < 1 WA; anything else SE
+``checker:openr1``  ``input answer output`` (open-r1)   exit 0 and stdout ``1`` or ``100`` AC,
+                                                        another number WA; anything else SE
+==================  ==================================  ========================================
+
+A checker that does not compile, raises, is killed, runs out of its own limits
+(:func:`limits`) or breaks its contract gives SE with a message, never AC: SE is retried and
+never counted as a pass or a fail.
+"""
+
+from __future__ import annotations
+
+import math
+import signal
+from typing import Callable, Sequence
+
+from pipeline.sandbox.values import Limits, Outcome, Program
+
+from .registry import JudgeSpecError, register
+from .verdict import Verdict
+
+INPUT, OUTPUT, ANSWER = "input.txt", "output.txt", "answer.txt"
+_ARGV = {"testlib": (INPUT, OUTPUT, ANSWER), "cms": (INPUT, ANSWER, OUTPUT),
+         "openr1": (INPUT, ANSWER, OUTPUT)}
+
+Run = Callable[[list[Program], list[Limits]], list[Outcome]]
+"""The sandbox handed to a checker: runs programs, one outcome each (``SlotPool.run_batch``)."""
+
+
+def limits(time_limit_s: float = 5.0, memory_limit_mb: int = 512) -> Limits:
+    """A checker's own limits: CPU seconds and MiB per check, wall ``2 × time + 1``."""
+    return Limits(cpu_s=time_limit_s, wall_s=2 * time_limit_s + 1, memory_mb=memory_limit_mb,
+                  processes=4, stdout_cap=1 << 20, stderr_cap=1 << 20, stderr_keep=4096)
+
+
+def _tail(data: bytes, n: int = 300) -> str:
+    text = data.decode("utf-8", "replace").strip()
+    return text if len(text) <= n else "…" + text[-n:]
+
+
+class Checker:
+    """A special-judge contract; :meth:`judge` runs a checker over several outputs."""
+
+    float_eps = None
+
+    def __init__(self, contract: str):
+        self.contract = contract
+        self.spec = "checker" if contract == "testlib" else f"checker:{contract}"
+
+    def check(self, output: str, expected: str) -> tuple[bool, str]:
+        raise TypeError("a checker needs a sandbox and the test input: use Checker.judge")
+
+    def program(self, source: str, test_input: str, output: bytes, expected: str) -> Program:
+        """The sandboxed run that checks one output."""
+        files = {INPUT: test_input.encode("utf-8", "surrogateescape"), OUTPUT: output,
+                 ANSWER: expected.encode("utf-8", "surrogateescape")}
+        return Program(source, mode="script", files=files, argv=_ARGV[self.contract])
+
+    def judge(self, run: Run, source: str, items: Sequence[tuple[str, bytes, str]],
+              limit: Limits | None = None) -> list[tuple[Verdict, str]]:
+        """Check ``(input, program output, expected output)`` items; one verdict each.
+
+        >>> from pipeline.sandbox import SlotPool
+        >>> src = "import sys; a, b = (open(f).read().split() for f in sys.argv[2:]); sys.exit(a != b)"
+        >>> with SlotPool(1) as pool:
+        ...     Checker("testlib").judge(pool.run_batch, src, [("", b"1 2", "1  2"), ("", b"1", "2")])
+        [(<Verdict.AC: 'AC'>, ''), (<Verdict.WA: 'WA'>, 'checker: exit code 1')]
+        """
+        if not items:
+            return []
+        limit = limit or limits()
+        programs = [self.program(source, *item) for item in items]
+        return [self.verdict(o, limit) for o in run(programs, [limit] * len(programs))]
+
+    def verdict(self, o: Outcome, limit: Limits) -> tuple[Verdict, str]:
+        """The test's verdict from the checker's outcome."""
+        rec = o.record or {}
+        if o.status == "sandbox_error":
+            return Verdict.SE, f"checker: sandbox error: {o.message}"
+        if o.status == "wall_timeout":
+            return Verdict.SE, f"checker hung: wall time over {o.wall_s:.1f} s"
+        if o.status in ("output_limit", "stderr_limit"):
+            return Verdict.SE, "checker printed more than its output cap"
+        over = o.cpu_s > limit.cpu_s or o.signal == signal.SIGXCPU
+        if over or o.signal is not None or o.oom_killed:
+            how = (f"cpu time {o.cpu_s:.2f} s over its limit {limit.cpu_s:g} s"
+                   if over else "out of memory" if o.oom_killed
+                   else f"killed by signal {o.signal}")
+            return Verdict.SE, f"checker failed: {how}"
+        status = rec.get("status")
+        if status == "syntax":
+            return Verdict.SE, f"checker does not compile: {rec.get('type')}: {rec.get('message', '')}"[:500]
+        if status == "raised":
+            return Verdict.SE, f"checker crashed: {rec.get('type')}: {rec.get('message', '')}"[:500]
+        if status not in ("completed", "exited", None):
+            return Verdict.SE, f"checker: unexpected result record {status!r}"
+        code = o.exit_code
+        if self.contract == "testlib":
+            if code == 0:
+                return Verdict.AC, ""
+            if code in (1, 2):
+                what = "checker" if code == 1 else "checker (presentation)"
+                detail = _tail(o.stderr) or _tail(o.stdout)
+                return Verdict.WA, f"{what}: {detail}" if detail else f"{what}: exit code {code}"
+            return Verdict.SE, (f"checker failed (exit code {code}"
+                                + (", testlib FAIL" if code == 3 else "") + f"): {_tail(o.stderr)}")
+        if code != 0:
+            return Verdict.SE, f"checker failed (exit code {code}): {_tail(o.stderr)}"
+        text = o.stdout.decode("utf-8", "replace").strip()
+        token = text.split()[0] if text.split() else ""
+        try:
+            score = float(token)
+        except ValueError:
+            return Verdict.SE, f"checker printed no score: {text[:100]!r}"
+        if self.contract == "openr1":
+            if token in ("1", "100"):
+                return Verdict.AC, ""
+            return Verdict.WA, f"checker: {token} {_tail(o.stderr)}".strip()
+        if not (math.isfinite(score) and 0 <= score <= 1):
+            return Verdict.SE, f"checker printed a score outside [0, 1]: {token}"
+        if score == 1:
+            return Verdict.AC, ""
+        return Verdict.WA, f"checker: score {score:g} {_tail(o.stderr)}".strip()
+
+
+@register("checker")
+def make(param: str | None) -> Checker:
+    """``checker`` (testlib order), ``checker:testlib``, ``checker:cms`` or ``checker:openr1``."""
+    contract = param or "testlib"
+    if contract not in _ARGV:
+        raise JudgeSpecError(f"judge 'checker' takes one of {', '.join(_ARGV)}, got {param!r}")
+    return Checker(contract)
+
+
+def is_checker(spec: str | None) -> bool:
+    """Whether a judge spec names a special judge.
+
+    >>> is_checker("checker:cms"), is_checker("lines"), is_checker(None)
+    (True, False, False)
+    """
+    return bool(spec) and spec.partition(":")[0] == "checker"
