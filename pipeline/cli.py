@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="score what a run config (YAML) names")
     run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
     common(run)
+
+    from .judges_cmd import add_parser as add_judges
+    add_judges(sub)
     return p
 
 
@@ -99,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     # The embedded cluster's scheduler runs in this process; its INFO chatter (workers
     # starting and closing) is noise in a batch log.
     logging.getLogger("distributed").setLevel(logging.ERROR)
+    if args.command == "judges":
+        from .judges_cmd import main as judges_main
+        return judges_main(args)
     from . import io
     from .api import score
     from .config import Config, ConfigError

@@ -50,6 +50,12 @@ class Config:
     checker_time_limit_s: float = 5.0
     """CPU seconds per check for a special judge (its own limit, not the program's)."""
     checker_memory_limit_mb: int = 512
+    llm_base_url: str | None = None
+    """OpenAI-compatible endpoint for ``daskjudge judges`` (else ``OPENAI_BASE_URL``)."""
+    llm_model: str | None = None
+    llm_api_key_env: str = "OPENAI_API_KEY"
+    """The environment variable holding the endpoint's key (never the key itself)."""
+    checker_attempts: int = 3
     k: tuple[int, ...] = (1, 5, 10)
     early_exit: bool = False
     isolation: str = "auto"
@@ -125,6 +131,8 @@ class Config:
             v = getattr(self, key)
             if v is not None and v < 1:
                 raise ConfigError(f"{where}{key} must be at least 1, got {v}")
+        if self.checker_attempts < 1:
+            raise ConfigError(f"{where}checker_attempts must be at least 1")
         for key in ("retries", "keep_output"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{where}{key} must be 0 or more")
@@ -143,6 +151,8 @@ class Config:
         d = self.to_dict()
         for key in ("problems", "solutions", "out", "scheduler", "workers", "dashboard",
                     "partitions", "keep_output", "allow_se"):
+            d.pop(key)
+        for key in ("llm_base_url", "llm_model", "llm_api_key_env", "checker_attempts"):
             d.pop(key)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
