@@ -157,3 +157,56 @@ def test_checker_failure_is_se_through_the_pipeline(client):
     assert r.tests["verdict"].tolist() == ["SE", "SKIP", "SKIP", "SKIP"]
     assert "checker hung" in r.tests["message"][0]
     assert not r.complete and r.solutions["accepted"].isna().all()
+
+
+# ----------------------------------------------------------------------- C++ checkers
+
+CPP_TOKENS = r"""#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+int main(int argc, char** argv) {
+  if (argc < 4) return 3;
+  std::ifstream out(argv[2]), ans(argv[3]);
+  std::vector<std::string> a, b;
+  std::string s;
+  while (out >> s) a.push_back(s);
+  while (ans >> s) b.push_back(s);
+  if (a.size() != b.size()) { std::cerr << "expected " << b.size() << " tokens\n"; return 1; }
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) { std::cerr << "token " << i + 1 << " differs\n"; return 1; }
+  if (a.empty()) *(volatile int*)nullptr = 1;      // crash on an empty answer
+  return 0;
+}
+"""
+
+
+def test_cpp_checker_is_compiled_once_and_run_in_the_sandbox(pool):
+    from judges import checker as module
+    items = [("", b"1 2\n", "1  2"), ("", b"1 3", "1 2"), ("", b"1", "1 2"), ("", b"", "")]
+    before = len(module._BINARIES)
+    got = judge(pool, "checker", CPP_TOKENS, items)
+    assert [v for v, _ in got] == [Verdict.AC, Verdict.WA, Verdict.WA, Verdict.SE]
+    assert "token 2 differs" in got[1][1] and "signal 11" in got[3][1]
+    assert len(module._BINARIES) == before + 1
+    assert judge(pool, "checker", CPP_TOKENS, items[:1])[0][0] is Verdict.AC  # cached binary
+    assert len(module._BINARIES) == before + 1
+
+
+def test_cpp_checker_through_the_pipeline(client):
+    problems, solutions = _tables()
+    cpp = problems.iloc[[1]].assign(checker=CPP_TOKENS)        # exact tokens, in C++
+    sols = pd.DataFrame([
+        {"problem_id": "circle_area", "solution_id": "six_decimals",
+         "code": "import math\nr = float(input())\nprint(f'{math.pi * r * r:.6f}')\n"},
+        {"problem_id": "circle_area", "solution_id": "pi_is_3_14",
+         "code": "r = float(input())\nprint(f'{3.14 * r * r:.6f}')\n"}])
+    r = score(cpp, sols, client=client)
+    assert r.solutions.set_index("solution_id")["verdict"].astype(str).to_dict() == {
+        "six_decimals": "AC", "pi_is_3_14": "WA"}
+
+
+def test_cpp_checker_that_does_not_compile_is_se(pool):
+    got = judge(pool, "checker", "#include <cstdio>\nint main( { return 0; }\n",
+                [("", b"1", "1"), ("", b"2", "1")])
+    assert all(v is Verdict.SE and "does not compile" in m and "error" in m for v, m in got)
