@@ -77,7 +77,7 @@ _COMPILING = threading.Lock()
 def language(source: str) -> str:
     """``cpp`` for a source with an ``#include``, else ``python``.
 
-    >>> language("#include <cstdio>\nint main() {}"), language("import sys")
+    >>> language("#include <cstdio>\\nint main() {}"), language("import sys")
     ('cpp', 'python')
     """
     return "cpp" if "#include" in source else "python"

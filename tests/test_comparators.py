@@ -114,15 +114,16 @@ def test_messages_locate_the_difference(spec, output, expected, needle):
     assert needle in judges.get(spec).check(output, expected)[1]
 
 
-@pytest.mark.parametrize("spec", ["yesno:1", "unordered:words", "unordered:", "lcb:x",
-                                  "codecontests:1e-6", "testlib-wcmp:strict", "wcmp",
-                                  "Lines", "float:"])
+@pytest.mark.parametrize("spec", ["yesno:1", "unordered:words", "lcb:x", "codecontests:1e-6",
+                                  "testlib-wcmp:strict", "wcmp", "Lines", "checker:ioi"])
 def test_bad_specs_fail(spec):
-    if spec in ("unordered:", "float:"):            # empty parameter means the default
-        judges.get(spec)
-        return
     with pytest.raises(JudgeSpecError):
         judges.get(spec)
+
+
+def test_an_empty_parameter_means_the_default():
+    assert judges.get("unordered:").spec == "unordered:lines"
+    assert judges.get("float:").float_eps == 1e-6
 
 
 def test_bad_judge_fails_at_input_load_naming_row_and_column():
