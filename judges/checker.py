@@ -32,6 +32,7 @@ import hashlib
 import math
 import signal
 import threading
+from collections import OrderedDict
 from typing import Callable, Sequence
 
 from pipeline.sandbox.values import Limits, Outcome, Program
@@ -70,7 +71,8 @@ os.execv("./checker", ["checker", *sys.argv[1:]])
 """
 _COMPILE_LIMITS = Limits(cpu_s=60, wall_s=180, memory_mb=2048, processes=16, file_size_mb=64,
                          stdout_cap=64 << 20, stderr_keep=4096)
-_BINARIES: dict[str, bytes | str] = {}
+_BINARIES: OrderedDict[str, bytes | str] = OrderedDict()   # by source hash, least recent first
+_KEEP_BINARIES = 256                                        # ~50 MB at 200 KB a binary
 _COMPILING = threading.Lock()
 
 
@@ -87,7 +89,9 @@ def compiled(run: Run, source: str) -> bytes | str:
     """The binary of a C++ checker (compiled once per process), or why it did not compile."""
     key = hashlib.sha256(source.encode("utf-8", "surrogateescape")).hexdigest()
     with _COMPILING:
-        if key not in _BINARIES:
+        if key in _BINARIES:
+            _BINARIES.move_to_end(key)
+        else:
             program = Program(_COMPILE, mode="script",
                               files={"checker.cpp": source.encode("utf-8", "surrogateescape")})
             [o] = run([program], [_COMPILE_LIMITS])
@@ -98,6 +102,8 @@ def compiled(run: Run, source: str) -> bytes | str:
             else:
                 _BINARIES[key] = (f"{o.status}, exit code {o.exit_code}: "
                                   f"{_tail(o.stderr, 600) or (o.record or {}).get('message', '')}")
+            while len(_BINARIES) > _KEEP_BINARIES:
+                _BINARIES.popitem(last=False)
         return _BINARIES[key]
 
 

@@ -14,6 +14,24 @@ BIG1 = str(10 ** 18 + 1)
 
 # (judge, output, expected, accepted, symmetric)
 CASES = [
+    # the default judges on the same pitfalls (their own tables are in test_judges.py)
+    ("lines", "Yes\n", "YES\n", False, True),
+    ("lines", BIG1, BIG, False, True),
+    ("lines", "nan\n", "nan", True, True),
+    ("exact", "1\n", "1\n2\n", False, True),                      # prefix output
+    ("exact", "1\n2\n3\n", "1\n2\n", False, True),
+    ("exact", "yes\n", "YES\n", False, True),
+    ("tokens", "1\r\n2\r\n", "1 2", True, True),                  # CRLF
+    ("tokens", "1 2 3", "1 2", False, True),                        # extra token
+    ("tokens", BIG1, BIG, False, True),
+    ("tokens", "YES", "yes", False, True),
+    ("float:1e-6", "1\r\n2.0000001\r\n", "1 2", True, False),     # CRLF
+    ("float:1e-6", "1", "1 2", False, True),                        # prefix output
+    ("float:1e-6", "1 2 3", "1 2", False, True),                    # extra token
+    ("float:1e-6", BIG1, BIG, False, True),                         # big integers exact
+    ("float:1e-6", "inf -inf nan", "inf -inf nan", True, True),
+    ("float:1e-6", "nan", "0", False, True),
+    ("float:1e-6", "YES", "yes", False, True),
     # yesno: yes/no words fold case, nothing else does
     ("yesno", "YES\n", "Yes\n", True, True),
     ("yesno", "no", "NO", True, True),
