@@ -47,6 +47,13 @@ def _tests(row: dict) -> list[tuple[str, str]]:
     return [(t["input"], t.get("output") or "") for t in row["tests"]]
 
 
+def _references(row: dict, references: dict[str, Sequence[str]]) -> list[str]:
+    """The reference solutions of a row's problem, with the problem's prelude before each."""
+    prelude = row.get("prelude")
+    return [f"{prelude}\n{code}" if prelude else code
+            for code in references.get(row["problem_id"], ())]
+
+
 def classify_rows(rows: list[dict], llm: LLM | None = None, *, column: str = "statement",
                   prompt: Path = _classify.PROMPT) -> list[dict]:
     """Add the ``judge_*`` columns to every row (in place; returns ``rows``)."""
@@ -87,7 +94,7 @@ def generate_rows(rows: list[dict], references: dict[str, Sequence[str]], llm: L
                 row["judge"] = suggested
             continue
         tests = _tests(row)
-        refs = list(references.get(row["problem_id"], ()))
+        refs = _references(row, references)
         order = row.get("judge_category") != "any_order"
         plimit = _limits(row, program_limit)
 
@@ -113,9 +120,8 @@ def validate_rows(rows: list[dict], references: dict[str, Sequence[str]], run: R
     for row in rows:
         if not (is_checker(row.get("judge")) and row.get("checker")):
             continue
-        report = validate(row["checker"], _tests(row), list(references.get(row["problem_id"], ())),
-                          run, spec=row["judge"],
-                          order_matters=row.get("judge_category") != "any_order",
+        report = validate(row["checker"], _tests(row), _references(row, references), run,
+                          spec=row["judge"], order_matters=row.get("judge_category") != "any_order",
                           checker_limit=checker_limit, program_limit=_limits(row, program_limit))
         row["checker_validation"] = _report_json(report)
         if not report.accepted:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
 from conftest import ROOT
-from judges import Checker, JudgeSpecError, Verdict, get
+from judges import JudgeSpecError, Verdict, get
 from judges.checker import limits
 from pipeline import score
 

@@ -14,9 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import ROOT
-from judges import Verdict
 from judges.checker import limits
-from judges.classify import classify, heuristic
+from judges.classify import classify
 from judges.generate import extract_code, generate
 from judges.llm import LLM, LLMError
 from judges.validate import mutants, validate
