@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -30,7 +32,7 @@ def judge(pool, spec, source, items, limit=None):
     ("raise KeyError('boom')", Verdict.SE, "checker crashed: KeyError"),
     ("1 = 1", Verdict.SE, "checker does not compile"),
     ("import os, signal; os.kill(os.getpid(), signal.SIGSEGV)", Verdict.SE, "signal 11"),
-    ("while True: pass", Verdict.SE, "over its limit"),
+    ("while True: pass", Verdict.SE, "over its limit|checker hung"),   # CPU, or wall on a busy host
     ("import time; time.sleep(60)", Verdict.SE, "checker hung"),
     ("print('x' * (4 << 20))", Verdict.SE, "output cap"),
     ("b = bytearray(2 << 30)", Verdict.SE, "checker crashed: MemoryError"),
@@ -38,7 +40,7 @@ def judge(pool, spec, source, items, limit=None):
 def test_testlib_contract_exit_codes_and_failures(pool, source, verdict, needle):
     [(got, message)] = judge(pool, "checker", source, [("", b"1 2\n", "1 2")],
                              limits(time_limit_s=1, memory_limit_mb=256))
-    assert got is verdict and needle in message
+    assert got is verdict and re.search(needle, message)
     assert got is not Verdict.AC or source == TOKENS       # a broken checker never passes
 
 
