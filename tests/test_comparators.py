@@ -90,6 +90,27 @@ CASES = [
     ("codecontests", "+5", "5", True, True),
     ("codecontests", "1\f2", "1 2", False, True),                  # form feed is no separator
     ("codecontests", "1\v2", "1 2", True, True),
+    # openr1: zip of stripped lines (truncation kept)
+    ("openr1", "1\n2\n", "1\n2\n", True, False),
+    ("openr1", "  1 \r\n2\r\n", "1\n2\n", True, False),          # CRLF, ends of lines
+    ("openr1", "1\n", "1\n2\n", True, False),                      # prefix output passes
+    ("openr1", "1\n2\n3\n", "1\n2", True, False),                  # extra line passes ...
+    ("openr1", "1\n2\n3\n", "1\n2\n", False, False),              # ... unless a final newline
+    ("openr1", "", "1\n", False, False),
+    ("openr1", "1 2", "1  2", False, False),                         # inner spacing counts
+    ("openr1", BIG1, BIG, False, False),
+    ("openr1", "nan", "nan", True, False),
+    ("openr1", "yes", "YES", False, False),
+    # sandboxfusion: exact after rstrip("\n")
+    ("sandboxfusion", "3\n\n", "3", True, True),
+    ("sandboxfusion", "3\r\n", "3\n", False, True),                  # CRLF fails
+    ("sandboxfusion", "3 \n", "3\n", False, True),                    # trailing space fails
+    ("sandboxfusion", "1\n", "1\n2\n", False, True),                  # prefix output
+    ("sandboxfusion", "1\n2\n3\n", "1\n2\n", False, True),
+    ("sandboxfusion", "1.0", "1", False, True),
+    ("sandboxfusion", BIG1, BIG, False, True),
+    ("sandboxfusion", "nan inf", "nan inf", True, True),
+    ("sandboxfusion", "Yes", "yes", False, True),
     # testlib-wcmp: tokens split on space/tab/CR/LF only, exact
     ("testlib-wcmp", "1 2\n", "1\n2", True, True),
     ("testlib-wcmp", "1\r\n2\r\n", "1 2", True, True),             # CRLF
@@ -133,7 +154,8 @@ def test_messages_locate_the_difference(spec, output, expected, needle):
 
 
 @pytest.mark.parametrize("spec", ["yesno:1", "unordered:words", "lcb:x", "codecontests:1e-6",
-                                  "testlib-wcmp:strict", "wcmp", "Lines", "checker:ioi"])
+                                  "testlib-wcmp:strict", "wcmp", "Lines", "checker:ioi",
+                                  "openr1:x", "sandboxfusion:1"])
 def test_bad_specs_fail(spec):
     with pytest.raises(JudgeSpecError):
         judges.get(spec)
