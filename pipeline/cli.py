@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="score what a run config (YAML) names")
     run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
     common(run)
+
+    from .judges_cmd import add_parser as add_judges
+    add_judges(sub)
     return p
 
 
@@ -102,8 +105,11 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s daskjudge: %(message)s")
-    if not args.quiet:
+    if not getattr(args, "quiet", False):
         logging.getLogger("daskjudge").setLevel(logging.INFO)
+    if args.command == "judges":
+        from .judges_cmd import main as judges_main
+        return judges_main(args)
     from . import io
     from .api import score
     from .checkpoint import CheckpointMismatch, OutputBusy
