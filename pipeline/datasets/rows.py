@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import json
 from typing import Any
 
@@ -75,3 +76,42 @@ def lines_text(value: Any) -> str:
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
     return value if isinstance(value, str) else str(value)
+
+
+_NUMBER = re.compile(r"(\d+(?:\.\d+)?)")
+
+
+def seconds(value: Any) -> float | None:
+    """A time limit given as a number or text ("1 second", "2.5 s"); None when unknown.
+
+    >>> seconds("2 seconds"), seconds(1.5), seconds(None), seconds("0")
+    (2.0, 1.5, None, None)
+    """
+    if isinstance(value, str):
+        m = _NUMBER.search(value)
+        value = float(m.group(1)) if m else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return float(value)
+    return None
+
+
+def megabytes(value: Any, *, bytes_: bool = False) -> int | None:
+    """A memory limit as whole MiB; text ("256 megabytes") or a number (MB, or bytes).
+
+    Byte counts in these datasets are decimal ("256000000" for the judge's 256 MB), so they
+    are divided by 10^6.
+
+    >>> megabytes("256 megabytes"), megabytes(256000000, bytes_=True), megabytes(None)
+    (256, 256, None)
+    """
+    if isinstance(value, str):
+        m = _NUMBER.search(value)
+        value = float(m.group(1)) if m else None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return max(1, round(value / 1e6)) if bytes_ else max(1, round(value))
+    return None
+
+
+def difficulty(value: Any) -> str | None:
+    """Difficulty as text (sources use strings or small integers), None when absent."""
+    return None if value is None or value == "" else str(value)
