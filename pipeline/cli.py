@@ -53,8 +53,37 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="score what a run config (YAML) names")
     run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
+    run.add_argument("--solutions", help="solutions; for a config with a dataset 'format', "
+                     "model completions (JSONL/Parquet) to take code from")
     common(run)
+
+    conv = sub.add_parser("convert", help="convert a benchmark or RL dataset to problems "
+                          "(and reference solutions) Parquet tables")
+    conv.add_argument("--format", required=True, help="dataset format, e.g. humaneval, mbpp, "
+                      "livecodebench (see pipeline.datasets.FORMATS)")
+    conv.add_argument("source", nargs="?", help="file, folder or Hugging Face dataset id "
+                      "(default: the format's usual source)")
+    conv.add_argument("--out", required=True, help="folder for problems.parquet, solutions.parquet")
+    conv.add_argument("--subset", help="Hugging Face config name")
+    conv.add_argument("--split", help="split to keep")
+    conv.add_argument("--trust", action="store_true", help="decode encodings that run code "
+                      "when decoded (LiveCodeBench's pickled private tests)")
     return p
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from . import io
+    from .datasets.run import convert_command
+
+    try:
+        ds = convert_command(args.format, args.source, args.out, subset=args.subset,
+                             split=args.split, trust=args.trust)
+    except (io.InputError, ValueError) as exc:
+        print(f"daskjudge: input error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    if ds.notes:
+        print(f"{len(ds.notes)} note(s) in {Path(args.out) / 'notes.txt'}; first: {ds.notes[0]}")
+    return EXIT_OK
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -66,8 +95,8 @@ def _overrides(args: argparse.Namespace) -> dict:
             out["k"] = [int(x) for x in args.k.split(",") if x.strip()]
         except ValueError:
             raise SystemExit(f"daskjudge: --k must be integers separated by commas, got {args.k!r}")
-    if args.command == "score":
-        out.update(problems=args.problems, solutions=args.solutions)
+    if args.command in ("score", "run"):
+        out.update(problems=getattr(args, "problems", None), solutions=args.solutions)
     return out
 
 
@@ -95,6 +124,8 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "convert":
+        return _convert(args)
     logging.basicConfig(level=logging.WARNING, format="daskjudge: %(message)s")
     # The embedded cluster's scheduler runs in this process; its INFO chatter (workers
     # starting and closing) is noise in a batch log.
@@ -105,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         config = Config.load(args.config, _overrides(args))
+        dataset = None
+        if config.format:               # problems (and maybe solutions) come from a dataset
+            from .datasets.run import prepare
+            config, dataset = prepare(config)
         if not config.problems or not config.solutions:
             raise ConfigError(f"{config.source or 'command line'}: problems and solutions "
                               f"must be given")
@@ -113,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
                               f"(--out or 'out:' in the config)")
     except ConfigError as exc:
         print(f"daskjudge: config error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except io.InputError as exc:
+        print(f"daskjudge: input error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     if not args.quiet:
         print(f"daskjudge: scoring {config.solutions} against {config.problems}", file=sys.stderr)
@@ -125,8 +163,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:                  # cluster or sandbox failure
         print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INFRA
+    report = None
+    if dataset is not None:
+        from .datasets.report import report_lines
+        report = report_lines(config.format, result.problems, result.solutions, config.k)
+        result.summary["dataset"] = dict(dataset, report=report)
     out = result.write(config.out)
     print_summary(result, out)
+    if report:
+        print("\n" + "\n".join(report))
     if not result.complete and not config.allow_se:
         return EXIT_SE
     return EXIT_OK
