@@ -17,7 +17,7 @@ problem's ``prompt`` is put before the code, as their harnesses do.
 >>> t, stats = to_solutions([{"task_id": "HumanEval/0", "completion": "    return 1\\n"},
 ...                          {"task_id": "HumanEval/0", "completion": "no code"}],
 ...                         probs, rule="whole", on_missing="empty", prepend_prompt=True)
->>> t["code"], stats["missing"]
+>>> t.column("code").to_pylist(), stats["missing"]
 (['def f():\\n    return 1\\n', 'def f():\\nno code'], 0)
 """
 
@@ -28,7 +28,7 @@ from typing import Any
 import pyarrow as pa
 
 from ..extract import RULES, extract_code
-from ..io import InputError
+from ..io import SOLUTIONS, InputError
 
 ID_COLUMNS = ("problem_id", "task_id", "question_id", "id")
 TEXT_COLUMNS = ("completion", "response", "output", "generation", "code", "text", "solution",
@@ -44,8 +44,8 @@ def _pick(columns: list[str], choices: tuple[str, ...], what: str, name: str) ->
 
 def to_solutions(rows: list[dict], problems: pa.Table, *, rule: str = "last_block",
                  on_missing: str = "empty", prepend_prompt: bool = False,
-                 language: str = "python", name: str = "completions") -> tuple[dict, dict]:
-    """``(solutions as a dict of columns, counts)`` for rows of model outputs."""
+                 language: str = "python", name: str = "completions") -> tuple[pa.Table, dict]:
+    """``(solutions table, counts)`` for rows of model outputs."""
     if rule not in RULES:
         raise InputError(f"extract rule {rule!r} is unknown; one of {', '.join(RULES)}")
     if on_missing not in ("empty", "skip"):
@@ -92,7 +92,7 @@ def to_solutions(rows: list[dict], problems: pa.Table, *, rule: str = "last_bloc
                 counts[pid] = counts.get(pid, 0) + 1
             for col, value in zip(out, (pid, sid, language, code)):
                 out[col].append(value)
-    return out, stats
+    return pa.table(out, schema=SOLUTIONS), stats
 
 
 def read_completions(source: Any) -> list[dict]:
