@@ -440,3 +440,27 @@ def test_bad_rows_are_named():
                                     {"task_id": 9, "code": ""}])
     with pytest.raises(io.InputError, match="unknown format 'nope'"):
         datasets.from_rows("nope", [{}])
+
+
+# ------------------------------------------------------------------------- completions
+
+def test_completions_lists_of_samples_ids_and_missing_code():
+    problems = io.read_problems([{"problem_id": "abc1_a", "kind": "stdio",
+                                  "tests": [{"input": "", "output": "1"}]}])
+    # LiveCodeBench's output files: a list of already extracted programs per question.
+    t, stats = to_solutions([{"question_id": "abc1_a", "code_list": ["print(1)", "print(2)"]}],
+                            problems, rule="last_block")
+    assert list(zip(t.column("solution_id").to_pylist(), t.column("code").to_pylist())) == [
+        ("0", "print(1)"), ("1", "print(2)")]
+    answers = [{"problem_id": "abc1_a", "solution_id": "s1", "response": "```python\nprint(1)\n```"},
+               {"problem_id": "abc1_a", "solution_id": "s2", "response": "just prose"},
+               {"problem_id": "abc1_a", "solution_id": "s3", "response": "```cpp\nint main(){}\n```"}]
+    t, stats = to_solutions(answers, problems, rule="last_block", on_missing="skip")
+    assert t.column("solution_id").to_pylist() == ["s1"] and stats["skipped"] == 2
+    t, stats = to_solutions(answers, problems, rule="any_block", on_missing="empty")
+    assert t.column("code").to_pylist() == ["print(1)\n", "", "int main(){}\n"]
+    with pytest.raises(io.InputError, match="no completion text column"):
+        to_solutions([{"problem_id": "abc1_a", "answer": "x"}], problems)
+    with pytest.raises(io.InputError, match=r"row 1 \(problem_id 'nope'.*no problem with this id"):
+        io.read_solutions(to_solutions([answers[0], dict(answers[0], problem_id="nope")],
+                                       problems)[0], problems)

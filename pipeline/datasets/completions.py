@@ -5,7 +5,8 @@ A completions file (JSONL or Parquet) has a problem id column (``problem_id``, `
 ``generation``, ``code``, ``text``, ``solution`` or ``llm_response``); a text value may be a
 list of samples (``code_list``, ``completions``, ``samples``, ``outputs`` columns hold lists
 too). Each sample becomes one solution: code taken out by :func:`pipeline.extract.extract_code`
-with the run's ``extract`` rule; a sample with no code is an empty program
+with the run's ``extract`` rule (columns that already hold code, ``code``, ``solution`` and
+``code_list``, are taken whole); a sample with no code is an empty program
 (``on_missing: empty``, judged and failed) or left out (``skip``). Solution ids are the row's
 ``solution_id`` (or ``sample_id``) when given, else the sample's index within its problem.
 
@@ -33,6 +34,9 @@ from ..io import SOLUTIONS, InputError
 ID_COLUMNS = ("problem_id", "task_id", "question_id", "id")
 TEXT_COLUMNS = ("completion", "response", "output", "generation", "code", "text", "solution",
                 "llm_response", "code_list", "completions", "samples", "outputs")
+CODE_COLUMNS = ("code", "solution", "code_list")
+"""Columns that hold programs already taken out of the answers (LiveCodeBench's
+``code_list``): used whole, whatever the extraction rule."""
 
 
 def _pick(columns: list[str], choices: tuple[str, ...], what: str, name: str) -> str:
@@ -55,6 +59,8 @@ def to_solutions(rows: list[dict], problems: pa.Table, *, rule: str = "last_bloc
     columns = list(dict.fromkeys(k for r in rows for k in r))
     id_col = _pick(columns, ID_COLUMNS, "problem id", name)
     text_col = _pick(columns, TEXT_COLUMNS, "completion text", name)
+    if text_col in CODE_COLUMNS:
+        rule = "whole"
     prompts = {}
     if prepend_prompt and "prompt" in problems.column_names:
         prompts = dict(zip(problems.column("problem_id").to_pylist(),

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import builtins
 
+from ..io import InputError
 from .rows import Upstream
 
 DEFAULT_SOURCE = "google-research-datasets/mbpp"
@@ -44,7 +45,7 @@ def entry_point(asserts: list[str]) -> str | None:
 def convert(rows: list[dict], options, notes: list[str]):
     keep = SPLITS.get(options.split) if options.split else None
     if options.split and keep is None:
-        raise ValueError(f"mbpp: unknown split {options.split!r}; one of {', '.join(SPLITS)}")
+        raise InputError(f"mbpp: unknown split {options.split!r}; one of {', '.join(SPLITS)}")
     problems, solutions = [], []
     for i, row in enumerate(rows):
         up = Upstream("mbpp", i, row, f"task_id {row.get('task_id')}")

@@ -10,8 +10,6 @@ message is kept as the extra column ``question``.
 
 from __future__ import annotations
 
-import json
-
 from ..groundtruth import problem_from_ground_truth
 from .rows import Upstream
 
@@ -34,12 +32,10 @@ def convert(rows: list[dict], options, notes: list[str]):
     problems = []
     for i, row in enumerate(rows):
         up = Upstream("verl", i, row)
-        rm = up.need("reward_model", (dict, str))
-        if isinstance(rm, str):
-            rm = json.loads(rm)
-        extra = up.get("extra_info", {}) or {}
-        if isinstance(extra, str):
-            extra = json.loads(extra)
+        rm = up.json_field("reward_model")
+        extra = up.json_field("extra_info") if row.get("extra_info") else {}
+        if not isinstance(rm, dict) or not isinstance(extra, dict):
+            raise up.error("reward_model and extra_info must be objects")
         source = row.get("data_source") or "verl"
         index = extra.get("index")
         pid = str(extra.get("problem_id") or f"{source}/{index if index is not None else i}")
