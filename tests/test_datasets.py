@@ -111,6 +111,20 @@ def test_mbpp_real_rows_reference_accepted_and_wrong_rejected(client):
     assert v[("17", "wrong")] == "WA"
 
 
+def test_mbpp_sanitized_rows_put_imports_before_each_assert():
+    row = {"source_file": "Benchmark Questions Verification V2.ipynb", "task_id": 6,
+           "prompt": "Write a python function to check whether two numbers differ at one bit.",
+           "code": "def differ_At_One_Bit_Pos(a, b):\n    x = a ^ b\n    return x and not x & (x - 1)",
+           "test_imports": ["import math"],
+           "test_list": ["assert differ_At_One_Bit_Pos(13,9) == True",
+                         "assert differ_At_One_Bit_Pos(15,8) == False"]}
+    ds = datasets.from_rows("mbpp", [row])
+    (p,) = ds.problems.to_pylist()
+    assert p["problem_id"] == "6" and p["entry_point"] == "differ_At_One_Bit_Pos"
+    assert p["tests"][1]["input"] == "import math\nassert differ_At_One_Bit_Pos(15,8) == False"
+    assert p["text"] == row["prompt"]
+
+
 # ------------------------------------------------------------------------- EvalPlus
 
 def test_mbppplus_expected_values_from_the_canonical_run(client, pool):

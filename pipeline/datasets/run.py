@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -50,6 +51,8 @@ def convert_dataset(config: Config, folder: Path) -> dict:
         if info.get("key") == key:
             info["reused"] = True
             return info
+    print(f"daskjudge: converting {config.format} dataset {config.dataset or '(default source)'} "
+          f"into {folder}", file=sys.stderr)
     ds: Dataset = load(config.format, config.dataset, subset=config.dataset_subset,
                        split=config.dataset_split, trust=config.trust)
     paths = ds.write(folder)
