@@ -51,39 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--config", help="a run config (YAML) to start from")
     common(score)
 
+    from .datasets.command import add_parser as add_convert
+    add_convert(sub)
+
     run = sub.add_parser("run", help="score what a run config (YAML) names")
-    run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
     run.add_argument("--solutions", help="solutions; for a config with a dataset 'format', "
                      "model completions (JSONL/Parquet) to take code from")
+    run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
     common(run)
-
-    conv = sub.add_parser("convert", help="convert a benchmark or RL dataset to problems "
-                          "(and reference solutions) Parquet tables")
-    conv.add_argument("--format", required=True, help="dataset format, e.g. humaneval, mbpp, "
-                      "livecodebench (see pipeline.datasets.FORMATS)")
-    conv.add_argument("source", nargs="?", help="file, folder or Hugging Face dataset id "
-                      "(default: the format's usual source)")
-    conv.add_argument("--out", required=True, help="folder for problems.parquet, solutions.parquet")
-    conv.add_argument("--subset", help="Hugging Face config name")
-    conv.add_argument("--split", help="split to keep")
-    conv.add_argument("--trust", action="store_true", help="decode encodings that run code "
-                      "when decoded (LiveCodeBench's pickled private tests)")
     return p
-
-
-def _convert(args: argparse.Namespace) -> int:
-    from . import io
-    from .datasets.run import convert_command
-
-    try:
-        ds = convert_command(args.format, args.source, args.out, subset=args.subset,
-                             split=args.split, trust=args.trust)
-    except (io.InputError, ValueError) as exc:
-        print(f"daskjudge: input error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    if ds.notes:
-        print(f"{len(ds.notes)} note(s) in {Path(args.out) / 'notes.txt'}; first: {ds.notes[0]}")
-    return EXIT_OK
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -125,7 +101,8 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "convert":
-        return _convert(args)
+        from .datasets.command import main as convert_main
+        return convert_main(args)
     logging.basicConfig(level=logging.WARNING, format="daskjudge: %(message)s")
     # The embedded cluster's scheduler runs in this process; its INFO chatter (workers
     # starting and closing) is noise in a batch log.
