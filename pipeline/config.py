@@ -43,6 +43,16 @@ class Config:
     """Solutions table: Parquet file or folder, or JSONL."""
     out: str | None = None
     """Output folder for tests/solutions/problems.parquet and summary.json."""
+    format: str | None = None
+    """Dataset adapter that makes the problems (``pipeline.datasets.FORMATS``); with it,
+    ``solutions`` are model completions (code taken out by ``extract``), or, when not given,
+    the dataset's reference solutions."""
+    dataset: str | None = None
+    """The adapter's source: a file, a folder or a Hugging Face id (null: its default)."""
+    dataset_subset: str | None = None
+    dataset_split: str | None = None
+    trust: bool = False
+    """Decode dataset encodings that run code when decoded (LiveCodeBench's pickled tests)."""
     judge: str = "lines"
     time_limit_s: float = 2.0
     memory_limit_mb: int = 512
