@@ -206,6 +206,18 @@ def test_assert_test_exiting_early_is_not_a_pass(pool):
 
 # ------------------------------------------------------------------------------ lifecycle
 
+def test_set_order_is_the_same_on_every_slot_and_after_a_restart(pool):
+    # The order of a set of strings follows the interpreter's hash seed; it must not
+    # depend on which slot (or which incarnation of a runner) ran the test.
+    prog = Program("print(list({'w%d' % i for i in range(40)}))")
+    outputs = {slot.run(prog, Limits()).stdout for slot in pool.slots}
+    with pool.slot() as slot:
+        os.kill(slot.runner_pid, signal.SIGKILL)
+        time.sleep(0.2)
+        outputs.add(slot.run(prog, Limits()).stdout)
+    assert len(outputs) == 1 and outputs.pop().startswith(b"['w")
+
+
 def test_a_dead_runner_is_restarted_and_the_test_retried(pool):
     with pool.slot() as slot:
         slot.run(Program("print(1)"), Limits())

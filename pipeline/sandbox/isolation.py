@@ -26,6 +26,13 @@ RUNNER = Path(__file__).with_name("runner.py")
 SCRATCH = "/sb/w"          # fixed path inside the view; one test at a time per runner
 SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "HOME": SCRATCH, "TMPDIR": SCRATCH}
+# The runner's environment is exactly this (it is never inherited), so unlike ``-I`` its
+# interpreter may read one variable: a fixed string-hash seed. Children are forked from the
+# runner and share it, so the order of a set of strings is the same in every slot and every
+# run; with per-runner seeds a program printing such a set got AC on one slot and WA on
+# another (4 MBPP+ reference solutions failed that way).
+RUNNER_ENV = {**SANDBOX_ENV, "PYTHONHASHSEED": "0"}
+RUNNER_FLAGS = ("-s", "-P")     # -I without -E: no user site, no script dir on sys.path
 # Capabilities the runner (pid 1, root inside) keeps to create scratch for the slot uid,
 # drop to it and kill its processes. The child ends with none after setresuid.
 RUNNER_CAPS = ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_CHOWN", "CAP_DAC_OVERRIDE",
@@ -61,7 +68,7 @@ def bwrap_command(rootless: bool) -> list[str]:
         cmd += ["--as-pid-1", "--cap-drop", "ALL"]
         for cap in RUNNER_CAPS:
             cmd += ["--cap-add", cap]
-    for key, value in SANDBOX_ENV.items():
+    for key, value in RUNNER_ENV.items():
         cmd += ["--setenv", key, value]
     cmd += ["--ro-bind", "/usr", "/usr"]
     for top in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
@@ -83,13 +90,13 @@ def bwrap_command(rootless: bool) -> list[str]:
             "--perms", "0755", "--size", str(512 << 20), "--tmpfs", "/sb",
             "--perms", "0700", "--dir", "/.runner",
             "--ro-bind", str(RUNNER), "/.runner/runner.py",
-            "--", str(interpreter()), "-I", "/.runner/runner.py"]
+            "--", str(interpreter()), *RUNNER_FLAGS, "/.runner/runner.py"]
     return cmd
 
 
 def plain_command() -> list[str]:
     """The runner as a plain subprocess (isolation ``none``)."""
-    return [str(interpreter()), "-I", str(RUNNER)]
+    return [str(interpreter()), *RUNNER_FLAGS, str(RUNNER)]
 
 
 def ci_requires_full() -> bool:

@@ -138,7 +138,9 @@ class Slot:
         try:
             kwargs = dict(stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                           start_new_session=True, close_fds=True)
-            if level != "none":
+            if level == "none":
+                kwargs["env"] = isolation.RUNNER_ENV
+            else:
                 kwargs["pass_fds"] = (info_w,)          # same fd number in bwrap
                 cmd = cmd[:1] + ["--info-fd", str(info_w)] + cmd[1:]
             self._proc = _SPAWNER.submit(subprocess.Popen, cmd, **kwargs).result()
