@@ -5,12 +5,14 @@
 (True, '')
 """
 
-from . import exact, floats, lines, tokens  # noqa: F401  (register the comparators)
-from .decide import decide
+from . import (checker, codecontests, exact, floats, lcb, lines, openr1,  # noqa: F401
+               sandboxfusion, tokens, unordered, wcmp, yesno)  # (register the comparators)
+from .checker import Checker, is_checker
+from .decide import decide, settled
 from .registry import Comparator, JudgeSpecError, get, names, register
 from .values import equal
 from .verdict import ALL as VERDICTS
 from .verdict import Verdict
 
-__all__ = ["Comparator", "JudgeSpecError", "Verdict", "VERDICTS", "decide", "equal", "get",
-           "names", "register"]
+__all__ = ["Checker", "Comparator", "JudgeSpecError", "Verdict", "VERDICTS", "decide", "equal", "get",
+           "is_checker", "names", "register", "settled"]

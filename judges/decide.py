@@ -35,6 +35,24 @@ def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
     ``kind`` is the problem kind (``stdio``, ``function`` or ``assert``); ``expected`` is the
     expected stdout (``stdio``) or the expected return value as JSON (``function``).
     """
+    if kind == "stdio":
+        early = settled(outcome, cpu_limit_s=cpu_limit_s)
+        if early is not None:
+            return early
+        output = outcome.stdout.decode("utf-8", "surrogateescape")
+        ok, msg = comparator.check(output, expected)
+        return (Verdict.AC, "") if ok else (Verdict.WA, msg)
+    return _decide(kind, outcome, cpu_limit_s, expected, comparator)
+
+
+def settled(outcome: Outcome, *, cpu_limit_s: float) -> tuple[Verdict, str] | None:
+    """The verdict of a ``stdio`` test whatever its output says, or ``None`` when the
+    program ended cleanly and its output must be judged (by a comparator or a checker)."""
+    verdict, message = _decide("stdio", outcome, cpu_limit_s, None, None)
+    return None if verdict is None else (verdict, message)
+
+
+def _decide(kind, outcome, cpu_limit_s, expected, comparator):
     o, rec = outcome, outcome.record or {}
     if o.status == "sandbox_error":
         return Verdict.SE, o.message or "sandbox error"
@@ -55,9 +73,7 @@ def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
     if kind == "stdio":
         if o.exit_code:
             return Verdict.RE, f"exit code {o.exit_code}: {_last_line(o.stderr)}"
-        output = o.stdout.decode("utf-8", "surrogateescape")
-        ok, msg = comparator.check(output, expected)
-        return (Verdict.AC, "") if ok else (Verdict.WA, msg)
+        return None, ""
     status = rec.get("status")
     if status == "raised":
         message = f"{rec.get('type')}: {rec.get('message', '')}"[:500]

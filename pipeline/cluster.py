@@ -8,6 +8,7 @@ core a worker owns, on every worker, including workers that join later.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from contextlib import contextmanager
@@ -38,12 +39,14 @@ class SandboxPlugin(WorkerPlugin):
         self.isolation, self.slots, self.retries = isolation, slots, retries
         self.pool: SlotPool | None = None
 
-    def setup(self, worker) -> None:
+    async def setup(self, worker) -> None:
         n = min(self.slots or worker.state.nthreads, worker.state.nthreads)
-        # Runners are spawned from this (the worker's main) thread: bubblewrap's
-        # die-with-parent is tied to the spawning thread, and this one lives as long as
-        # the worker does.
-        self.pool = SlotPool(n, isolation=self.isolation, retries=self.retries).start()
+        pool = SlotPool(n, isolation=self.isolation, retries=self.retries)
+        self.pool = await asyncio.to_thread(pool.start)   # keep the worker's heartbeats going
+        # Sandbox tasks ask for this resource, so a worker whose slots did not start (or
+        # that never had the plugin) is never given one; a worker joining mid-run gets
+        # work as soon as its slots are up.
+        await worker.set_resources(sandbox=n)
         log.info("daskjudge sandbox on %s: %d slot(s), isolation %s", worker.address, n,
                  self.pool.level)
 
@@ -74,8 +77,7 @@ def connect(config: Config, client: Client | None = None) -> Iterator[Client]:
             workers = config.workers or 1
             threads = max(1, cores // workers)
             cluster = LocalCluster(n_workers=workers, threads_per_worker=threads,
-                                   processes=True, dashboard_address=config.dashboard,
-                                   resources={"sandbox": threads})
+                                   processes=True, dashboard_address=config.dashboard)
             client = Client(cluster)
         owned = True
     else:

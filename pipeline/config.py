@@ -43,12 +43,31 @@ class Config:
     """Solutions table: Parquet file or folder, or JSONL."""
     out: str | None = None
     """Output folder for tests/solutions/problems.parquet and summary.json."""
+    format: str | None = None
+    """Dataset adapter that makes the problems (``pipeline.datasets.FORMATS``); with it,
+    ``solutions`` are model completions (code taken out by ``extract``), or, when not given,
+    the dataset's reference solutions."""
+    dataset: str | None = None
+    """The adapter's source: a file, a folder or a Hugging Face id (null: its default)."""
+    dataset_subset: str | None = None
+    dataset_split: str | None = None
+    trust: bool = False
+    """Decode dataset encodings that run code when decoded (LiveCodeBench's pickled tests)."""
     judge: str = "lines"
     time_limit_s: float = 2.0
     memory_limit_mb: int = 512
     wall_factor: float = 2.0
     processes: int = 8
     output_limit_mb: int = 16
+    checker_time_limit_s: float = 5.0
+    """CPU seconds per check for a special judge (its own limit, not the program's)."""
+    checker_memory_limit_mb: int = 512
+    llm_base_url: str | None = None
+    """OpenAI-compatible endpoint for ``daskjudge judges`` (else ``OPENAI_BASE_URL``)."""
+    llm_model: str | None = None
+    llm_api_key_env: str = "OPENAI_API_KEY"
+    """The environment variable holding the endpoint's key (never the key itself)."""
+    checker_attempts: int = 3
     k: tuple[int, ...] = (1, 5, 10)
     early_exit: bool = False
     isolation: str = "auto"
@@ -116,8 +135,11 @@ class Config:
             judges.get(self.judge)
         except judges.JudgeSpecError as exc:
             raise ConfigError(f"{where}judge: {exc}") from None
+        if judges.is_checker(self.judge):
+            raise ConfigError(f"{where}judge: {self.judge!r} cannot be the default: a checker "
+                              f"is set per problem, with its source in the 'checker' column")
         for key in ("time_limit_s", "memory_limit_mb", "wall_factor", "processes",
-                    "output_limit_mb"):
+                    "output_limit_mb", "checker_time_limit_s", "checker_memory_limit_mb"):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"{where}{key} must be positive, got {getattr(self, key)}")
         if not self.k or any(k < 1 for k in self.k):
@@ -129,6 +151,8 @@ class Config:
             v = getattr(self, key)
             if v is not None and v < 1:
                 raise ConfigError(f"{where}{key} must be at least 1, got {v}")
+        if self.checker_attempts < 1:
+            raise ConfigError(f"{where}checker_attempts must be at least 1")
         for key in ("retries", "keep_output"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{where}{key} must be 0 or more")
@@ -151,6 +175,8 @@ class Config:
         d = self.to_dict()
         for key in ("problems", "solutions", "out", "scheduler", "workers", "dashboard",
                     "partitions", "keep_output", "allow_se", "reward", "on_se"):
+            d.pop(key)
+        for key in ("llm_base_url", "llm_model", "llm_api_key_env", "checker_attempts"):
             d.pop(key)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 

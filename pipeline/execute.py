@@ -48,7 +48,7 @@ def program_for(kind: str, code: str, prelude: str | None, test_input: str,
 
 
 _COLUMNS = ("problem_id", "solution_id", "test_index", "kind", "code", "prelude", "input",
-            "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb")
+            "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb", "checker")
 
 
 def _batches(rows: list[tuple], one_at_a_time: bool):
@@ -85,15 +85,13 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
         else:
             outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8]) for r in batch],
                            [limits_for(config, r[10], r[11]) for r in batch])
-        for row, outcome in zip(batch, outcomes):
-            pid, sid, index, kind, _, _, _, expected, _, spec, tl, _ = row
+        verdicts = _judge(batch, outcomes, run, config, comparators)
+        for row, outcome, (verdict, message) in zip(batch, outcomes, verdicts):
+            pid, sid, index = row[:3]
             stdout = stderr = None
             if outcome is None:
                 verdict, message, cpu, wall, mem = Verdict.SKIP, "an earlier test failed", 0.0, 0.0, 0.0
             else:
-                comparator = comparators.get(spec) or comparators.setdefault(spec, judges.get(spec))
-                verdict, message = judges.decide(kind, outcome, cpu_limit_s=tl,
-                                                 expected=expected, comparator=comparator)
                 cpu, wall, mem = outcome.cpu_s, outcome.wall_s, outcome.memory_mb
                 if config.early_exit and verdict is not Verdict.AC:
                     failed.add(key)
@@ -104,6 +102,34 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
                                                      mem, message, stdout, stderr)):
                 out[name].append(value)
     return conform(pd.DataFrame(out), TESTS_OUT)
+
+
+def _judge(batch: list[tuple], outcomes: list, run: Runner, config: Config,
+           comparators: dict) -> list[tuple[Verdict | None, str]]:
+    """Verdicts of a batch. Outputs that need a special judge are checked together, in one
+    sandboxed batch of the checker (the sandbox is handed to the judge)."""
+    verdicts: list[tuple[Verdict | None, str]] = []
+    pending: dict[tuple[str, str], list[int]] = {}
+    for i, (row, outcome) in enumerate(zip(batch, outcomes)):
+        kind, expected, spec, tl, source = row[3], row[7], row[9], row[10], row[12]
+        if outcome is None:
+            verdicts.append((None, ""))
+            continue
+        comparator = comparators.get(spec) or comparators.setdefault(spec, judges.get(spec))
+        if judges.is_checker(spec):
+            early = judges.settled(outcome, cpu_limit_s=tl)
+            verdicts.append(early or (None, ""))
+            if early is None:
+                pending.setdefault((spec, source), []).append(i)
+        else:
+            verdicts.append(judges.decide(kind, outcome, cpu_limit_s=tl, expected=expected,
+                                          comparator=comparator))
+    limit = judges.checker.limits(config.checker_time_limit_s, config.checker_memory_limit_mb)
+    for (spec, source), where in pending.items():
+        items = [(batch[i][6], outcomes[i].stdout, batch[i][7]) for i in where]
+        for i, verdict in zip(where, comparators[spec].judge(run, source, items, limit)):
+            verdicts[i] = verdict
+    return verdicts
 
 
 def execute_on_worker(rows: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 Pure Arrow/pandas, run per partition of the solutions table with the (small, broadcast)
 problems table; every row carries what its test needs, with the problem's judge and limits
-already resolved, so the execute stage reads nothing else. A solution's rows never span
-partitions, which lets early exit and the per-solution reduction work inside a partition.
+already resolved, so the execute stage reads nothing else. A partition row may carry
+``test_start``/``test_stop`` (a slice of the problem's tests): that is how the planner
+(:mod:`pipeline.plan`) spreads one solution with many expensive tests over several workers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ROWS = pa.schema([
     ("code", pa.string()), ("kind", pa.string()), ("entry_point", pa.string()),
     ("judge", pa.string()), ("prelude", pa.string()), ("time_limit_s", pa.float64()),
     ("memory_limit_mb", pa.int64()), ("test_index", pa.int32()), ("input", pa.string()),
-    ("expected", pa.string()),
+    ("expected", pa.string()), ("checker", pa.string()),
 ])
 META = empty(ROWS)
 
@@ -53,6 +54,9 @@ def expand_partition(solutions: pd.DataFrame, problems: pd.DataFrame) -> pd.Data
     >>> s = read_solutions([{"problem_id": "a", "solution_id": "x", "code": "print(input())"}])
     >>> expand_partition(s.to_pandas(), p)[["solution_id", "test_index", "input"]].values.tolist()
     [['x', 0, '1'], ['x', 1, '2']]
+    >>> part = s.to_pandas().assign(test_start=1, test_stop=2)
+    >>> expand_partition(part, p)[["solution_id", "test_index", "input"]].values.tolist()
+    [['x', 1, '2']]
     """
     if len(solutions) == 0:
         return META.copy()
@@ -65,11 +69,16 @@ def expand_partition(solutions: pd.DataFrame, problems: pd.DataFrame) -> pd.Data
         raise KeyError(f"solutions for unknown problems: {sorted(set(missing))[:5]}")
     per_solution = prob.take(pa.array([position[p] for p in sol.column("problem_id").to_pylist()]))
     tests = per_solution.column("tests").combine_chunks()
-    lengths = pc.list_value_length(tests).to_numpy(zero_copy_only=False)
+    lengths = pc.list_value_length(tests).to_numpy(zero_copy_only=False).astype(np.int64)
+    first = np.zeros(len(lengths), np.int64)
+    if "test_start" in solutions.columns:
+        first = np.minimum(solutions["test_start"].to_numpy(np.int64), lengths)
+        lengths = np.clip(solutions["test_stop"].to_numpy(np.int64), first, lengths) - first
     parents = pa.array(np.repeat(np.arange(len(lengths)), lengths))
     starts = np.cumsum(lengths) - lengths
-    test_index = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
-    flat = pc.list_flatten(tests)
+    test_index = np.arange(int(lengths.sum())) - np.repeat(starts, lengths) + np.repeat(first, lengths)
+    offsets = tests.offsets.to_numpy()[:-1] - tests.offsets[0].as_py()
+    flat = pc.list_flatten(tests).take(pa.array(np.repeat(offsets, lengths) + test_index))
     left = sol.take(parents)
     right = per_solution.drop_columns(["problem_id", "tests"]).take(parents)
     columns = {name: left.column(name) for name in left.column_names}

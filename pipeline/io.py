@@ -205,9 +205,12 @@ def read_problems(source: Any) -> pa.Table:
                 judges.get(judge)
             except judges.JudgeSpecError as exc:
                 raise where.fail("judge", str(exc)) from None
+        checker = _text(row, "checker", where, required=judges.is_checker(judge))
+        if judges.is_checker(judge) and kind != "stdio":
+            raise where.fail("judge", f"a checker judges stdio problems only, not {kind!r}")
         out = dict(row)
         out.update(problem_id=pid, kind=kind, tests=_tests(row, kind, where), entry_point=entry,
-                   judge=judge, checker=_text(row, "checker", where, required=False),
+                   judge=judge, checker=checker,
                    time_limit_s=_number(row, "time_limit_s", where, float),
                    memory_limit_mb=_number(row, "memory_limit_mb", where, int),
                    prelude=_text(row, "prelude", where, required=False))

@@ -25,8 +25,8 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
 
 
-def solutions_partition(tests: pd.DataFrame, languages: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per-solution results of a partition (a solution's tests never span partitions).
+def solutions_table(tests: pd.DataFrame, languages: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per-solution results from all of a solution's test rows.
 
     ``accepted`` is null when any test is SE: the infrastructure failed, so the solution is
     neither passed nor failed. ``verdict`` is the first non-AC verdict by test index.

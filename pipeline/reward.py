@@ -279,7 +279,7 @@ class RewardScorer:
             part = sols.iloc[a:b].reset_index(drop=True)
             need = resolved[resolved["problem_id"].astype(object).isin(set(part["problem_id"]))]
             futures.append(client.submit(run_step_part, part, need.reset_index(drop=True), cfg,
-                                         pure=False))
+                                         pure=False, resources={"sandbox": 1}))
         parts = client.gather(futures)
         tests = pd.concat([t for t, _ in parts], ignore_index=True)
         per_solution = pd.concat([s for _, s in parts], ignore_index=True)
@@ -342,7 +342,7 @@ def run_step_part(solutions: pd.DataFrame, problems: pd.DataFrame,
     graph optimiser."""
     rows = expand.expand_partition(solutions, problems)
     tests = execute.execute_on_worker(rows, config)
-    return tests, reduce.solutions_partition(tests)
+    return tests, reduce.solutions_table(tests)
 
 
 def _check(cfg: Config) -> None:

@@ -92,6 +92,20 @@ def test_any_partitioning_gives_complete_identical_results(client, partitions):
             assert got[(f"p{i}", "off", j)] == ("WA" if j == 1 else "AC")
 
 
+def test_a_costly_solution_is_spread_over_partitions_and_reduced_whole(client):
+    tests = [{"input": str(i), "output": str(i)} for i in range(40)]
+    problems = pd.DataFrame([{"problem_id": "big", "kind": "stdio", "tests": tests},
+                             {"problem_id": "small", "kind": "stdio", "tests": tests[:1]}])
+    solutions = pd.DataFrame([
+        {"problem_id": "big", "solution_id": "x", "code": "n = input()\nprint(n if n != '17' else 0)"},
+        {"problem_id": "small", "solution_id": "y", "code": "print(input())"}])
+    r = score(problems, solutions, client=client, config={"partitions": 8})
+    assert r.summary["partitions"] >= 8            # the 40 tests of "x" were cut up
+    x = r.solutions.set_index("solution_id").loc["x"]
+    assert (x["n_tests"], x["n_passed"], x["verdict"], x["accepted"]) == (40, 39, "WA", False)
+    assert r.tests["test_index"][r.tests["solution_id"] == "x"].tolist() == list(range(40))
+
+
 def test_early_exit_through_the_pipeline(client):
     problems, solutions = _mixed()
     r = score(problems, solutions, client=client, config={"early_exit": True, "partitions": 3})

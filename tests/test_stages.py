@@ -12,7 +12,7 @@ from pipeline.config import Config
 from pipeline.expand import META, expand_partition, resolve
 from pipeline.io import read_problems, read_solutions
 from pipeline.reduce import (SOLUTION_META, pass_at_k, problem_counts, problems_table,
-                             solutions_partition)
+                             solutions_table)
 
 PROBLEMS = read_problems([
     {"problem_id": "a", "kind": "stdio", "time_limit_s": 3.0,
@@ -61,14 +61,14 @@ def test_solutions_reduce_first_failure_and_se():
                 ("p", "bad", 1, "TLE"), ("p", "bad", 0, "AC"), ("p", "bad", 2, "WA"),
                 ("p", "se", 0, "AC"), ("p", "se", 1, "SE"),
                 ("p", "early", 0, "WA"), ("p", "early", 1, "SKIP")])
-    s = solutions_partition(t).set_index("solution_id")
+    s = solutions_table(t).set_index("solution_id")
     assert s.loc["ok", "verdict"] == "AC" and bool(s.loc["ok", "accepted"])
     assert s.loc["bad", "verdict"] == "TLE"             # first non-AC by test index
     assert s.loc["bad", "n_passed"] == 1 and s.loc["bad", "n_tests"] == 3
     assert math.isclose(s.loc["bad", "pass_fraction"], 1 / 3)
     assert pd.isna(s.loc["se", "accepted"])             # SE: neither pass nor fail
     assert s.loc["early", "verdict"] == "WA" and not s.loc["early", "accepted"]
-    assert solutions_partition(t).dtypes.to_dict() == SOLUTION_META.dtypes.to_dict()
+    assert solutions_table(t).dtypes.to_dict() == SOLUTION_META.dtypes.to_dict()
 
 
 def brute_pass_at_k(n, c, k):
@@ -89,7 +89,7 @@ def test_pass_at_k_undefined_when_too_few_samples():
 def test_problems_keep_unsolved_and_exclude_se():
     t = _tests([("a", "1", 0, "AC"), ("a", "2", 0, "WA"), ("a", "3", 0, "SE"),
                 ("b", "1", 0, "AC")])
-    s = solutions_partition(t)
+    s = solutions_table(t)
     p = problems_table(problem_counts(s), ["a", "b", "c"], (1, 2)).set_index("problem_id")
     assert p.loc["a", "n_solutions"] == 3 and p.loc["a", "n_judged"] == 2
     assert p.loc["a", "pass_rate"] == 0.5 and p.loc["a", "pass@1"] == 0.5

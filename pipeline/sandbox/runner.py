@@ -261,6 +261,8 @@ def _run_program(req: dict, code: str, call: str) -> None:
         elif mode == "assert":
             exec(compile(call, "test.py", "exec", dont_inherit=True), g)
             _record({"status": "completed"})
+        elif mode == "script":
+            _record({"status": "completed"})
     except SystemExit as exc:
         code_ = _exit_code(exc)
         if mode != "stdio":
@@ -320,7 +322,7 @@ def _child(req: dict, init: dict, fds: dict, code: str, call: str) -> None:
         _fresh_stdio()
         import random
         random.seed()                       # os.register_at_fork hooks do not run (see _fork)
-        sys.argv = ["solution.py"]
+        sys.argv = ["solution.py", *req.get("argv", ())]
         sys.set_int_max_str_digits(0)       # solutions may print integers of any size
     except BaseException as exc:            # infrastructure failure, not the program's
         _record({"status": "setup_failed", "message": f"{type(exc).__name__}: {exc}"})
@@ -395,15 +397,33 @@ def _clear_scratch(path: str) -> str | None:
     return None
 
 
+def _place_files(scratch: str, names: list, blobs: list) -> None:
+    """Write the run's input files into scratch, read-only for the program."""
+    for name, data in zip(names, blobs):
+        if not name or "/" in name or name in (".", ".."):
+            raise ValueError(f"bad file name {name!r}")
+        fd = os.open(os.path.join(scratch, name),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o444)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+
+
 def run_one(req: dict, code: str, stdin: bytes, extra: str,
-            init: dict) -> tuple[dict, list[bytes]]:
-    """Run one test: ``extra`` is the call (JSON arguments) or the test code."""
+            init: dict, files: list = ()) -> tuple[dict, list[bytes]]:
+    """Run one test: ``extra`` is the call (JSON arguments) or the test code; ``files`` are
+    the contents of the files named in ``req["files"]``, placed in scratch."""
     import select
     lim = req["limits"]
     scratch = init["scratch"]
     os.mkdir(scratch, 0o700)
     if init.get("uid") is not None:
         os.chown(scratch, init["uid"], init["gid"])
+    if files:
+        _place_files(scratch, req["files"], files)
 
     stdin_fd = os.memfd_create("stdin", 0)      # a real file: seek, open(0), .buffer all work
     os.write(stdin_fd, stdin) if stdin else None
@@ -553,9 +573,13 @@ def main() -> None:
         req, blobs = msg
         code = blobs[0].decode("utf-8", "replace")
         results, out = [], []
-        for i, test in enumerate(req["tests"]):
+        at = 1
+        for test in req["tests"]:
+            n_files = len(test.get("files", ()))
+            stdin, extra, files = blobs[at], blobs[at + 1], blobs[at + 2:at + 2 + n_files]
+            at += 2 + n_files
             try:
-                header, o = run_one(test, code, blobs[1 + 2 * i], blobs[2 + 2 * i].decode(), init)
+                header, o = run_one(test, code, stdin, extra.decode(), init, files)
             except Exception as exc:        # report, do not die: the supervisor decides
                 header, o = {"status": "runner_error", "message": repr(exc)}, [b"", b"", b""]
             results.append(header)

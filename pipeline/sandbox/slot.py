@@ -245,6 +245,9 @@ class Slot:
         code = programs[0].code
         if any(p.code != code for p in programs):
             raise ValueError("a batch holds tests of one program")
+        for name in (n for p in programs for n in p.files):
+            if not name or "/" in name or name in (".", "..") or "\0" in name:
+                raise ValueError(f"a file placed in scratch needs a plain name, got {name!r}")
         if programs[0].language != "python":
             return [], f"language {programs[0].language!r} is not supported yet"
         with self._lock:
@@ -275,8 +278,11 @@ class Slot:
         tests = [{"mode": p.mode, "entry_point": p.entry_point, "limits": lim.wire()}
                  for p, lim in zip(programs, limits)]
         blobs = [programs[0].code.encode("utf-8", "surrogatepass")]
-        for p in programs:
+        for p, test in zip(programs, tests):
             blobs += [p.stdin, p.call.encode("utf-8", "surrogatepass")]
+            if p.files or p.argv:
+                test.update(files=list(p.files), argv=list(p.argv))
+                blobs += list(p.files.values())
         try:
             send(self._proc.stdin.fileno(), {"tests": tests}, *blobs)
         except OSError as exc:

@@ -43,8 +43,12 @@ class Program:
 
     ``mode`` is how the program is driven: ``stdio`` (run as ``__main__`` on ``stdin``),
     ``function`` (import, call ``entry_point`` with the JSON arguments in ``call``, report the
-    return value) or ``assert`` (run as ``__main__``, then run the test code in ``call`` in the
-    same namespace and report whether it ran to the end).
+    return value), ``assert`` (run as ``__main__``, then run the test code in ``call`` in the
+    same namespace and report whether it ran to the end) or ``script`` (run as ``__main__``
+    and report how it ended: ran to the end, exited with a code, or raised).
+
+    ``files`` are placed in the program's (fresh, per-run) working directory before it
+    starts, read-only; ``argv`` follows the program name in ``sys.argv``.
     """
 
     code: str
@@ -53,6 +57,8 @@ class Program:
     call: str = ""
     entry_point: str | None = None
     language: str = "python"
+    files: dict[str, bytes] = field(default_factory=dict)
+    argv: tuple[str, ...] = ()
 
 
 @dataclass
