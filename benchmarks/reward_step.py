@@ -116,7 +116,8 @@ def main() -> None:
                 res = reward.compute_scores(sources, completions, truths, None, **kw)
                 row[f"daskjudge_{mode}_s"] = time.perf_counter() - t
                 row[f"daskjudge_{mode}_step"] = {k: scorer.last_step[k] for k in
-                                                 ("judged", "duplicates", "tests")}
+                                                 ("judged", "duplicates", "tests",
+                                                  "test_verdicts")}
                 runs.setdefault(mode, []).append(res)
             t = time.perf_counter()
             prime = peers.prime_code_run(items, processes=2)

@@ -44,6 +44,12 @@ SHAPES = {
                 "def sort_list(xs):\n    return sorted(xs)", "def sort_list(xs):\n    return xs"),
     "primeintellect": ("primeintellect", PRIME_INTELLECT, None,
                        "print(int(input()) ** 2)", "print(int(input()) * 4)"),
+    "primeintellect-fn": ("primeintellect",
+                          [{"type": "function_call", "fn_name": "mul", "input": [2, 3],
+                            "output": [6]},
+                           {"type": "function_call", "fn_name": "mul", "input": [0, 5],
+                            "output": [0]}], None,
+                          "def mul(a, b):\n    return a * b", "def mul(a, b):\n    return a + b"),
     "livecodebench": ("livecodebench", LCB, LCB_INFO,
                       "class Solution:\n    def reverse(self, s: str) -> str:\n"
                       "        return s[::-1]",
