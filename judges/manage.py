@@ -22,7 +22,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
 
-from pipeline.sandbox.values import Limits
+from pipeline.sandbox.values import Limits, with_prelude
 
 from . import classify as _classify
 from . import generate as _generate
@@ -50,8 +50,7 @@ def _tests(row: dict) -> list[tuple[str, str]]:
 def _references(row: dict, references: dict[str, Sequence[str]]) -> list[str]:
     """The reference solutions of a row's problem, with the problem's prelude before each."""
     prelude = row.get("prelude")
-    return [f"{prelude}\n{code}" if prelude else code
-            for code in references.get(row["problem_id"], ())]
+    return [with_prelude(prelude, code) for code in references.get(row["problem_id"], ())]
 
 
 def classify_rows(rows: list[dict], llm: LLM | None = None, *, column: str = "statement",

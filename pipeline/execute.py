@@ -21,6 +21,7 @@ from judges import Verdict
 from .config import Config
 from .io import TESTS_OUT, conform, empty
 from .sandbox import Limits, Outcome, Program
+from .sandbox.values import with_prelude
 
 META = empty(TESTS_OUT)
 PLUGIN_NAME = "daskjudge-sandbox"
@@ -41,7 +42,7 @@ def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Lim
 
 def program_for(kind: str, code: str, prelude: str | None, test_input: str,
                 entry_point: str | None) -> Program:
-    source = f"{prelude}\n{code}" if prelude else code
+    source = with_prelude(prelude, code)
     if kind == "stdio":
         return Program(source, mode="stdio", stdin=test_input.encode("utf-8"))
     return Program(source, mode=kind, call=test_input, entry_point=entry_point)

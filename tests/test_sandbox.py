@@ -180,6 +180,10 @@ def test_leetcode_solution_method_with_typing_prelude(pool):
     # Without the prelude the annotations fail at class definition.
     result = judge(pool, code, tests, kind="function", entry_point="twoSum")
     assert set(verdicts(result)) == {"RE"}
+    # A solution opening with a __future__ import still compiles after the prelude.
+    future = "from __future__ import annotations\n" + code
+    result = judge(pool, future, tests, kind="function", entry_point="twoSum", prelude=TYPING)
+    assert verdicts(result) == ["AC", "AC"], result["message"].tolist()
 
 
 # ------------------------------------------------------------------------------ assert

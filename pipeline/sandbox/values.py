@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -86,3 +87,23 @@ class Outcome:
 
 class SandboxError(RuntimeError):
     """The sandbox itself failed (not the program). Mapped to SE after retries."""
+
+
+_FUTURE = re.compile(r"^from[ \t]+__future__[ \t]+import[^\n]*\n?", re.MULTILINE)
+
+
+def with_prelude(prelude: str | None, code: str) -> str:
+    r"""The problem's prelude placed before the solution, after its ``__future__`` imports
+    (which must open a module: put after a prelude they are a SyntaxError, and a correct
+    solution would be judged CE).
+
+    >>> with_prelude("import os", "from __future__ import annotations\nx = 1\n")
+    'from __future__ import annotations\nimport os\nx = 1\n'
+    """
+    if not prelude:
+        return code
+    futures = _FUTURE.findall(code)
+    if futures:
+        code = _FUTURE.sub("", code)
+        return "".join(f if f.endswith("\n") else f + "\n" for f in futures) + f"{prelude}\n{code}"
+    return f"{prelude}\n{code}"
