@@ -138,7 +138,10 @@ class Config:
             v = getattr(self, key)
             if v is not None and v < 1:
                 raise ConfigError(f"{where}{key} must be at least 1, got {v}")
-        for key in ("serve_port", "serve_max_body_mb", "serve_max_requests"):
+        if not 0 <= self.serve_port <= 65535:
+            raise ConfigError(f"{where}serve_port must be 0 (any free port) to 65535, "
+                              f"got {self.serve_port}")
+        for key in ("serve_max_body_mb", "serve_max_requests"):
             if getattr(self, key) <= 0:
                 raise ConfigError(f"{where}{key} must be positive, got {getattr(self, key)}")
         if self.serve_batch_ms < 0:
