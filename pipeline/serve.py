@@ -10,7 +10,7 @@ Endpoints (JSON in, JSON out; shapes in :mod:`pipeline.serve_protocol`):
 
 Every request becomes rows (a problem and a solution) like any other run. Requests that
 arrive within ``serve_batch_ms`` of each other are cut together into partitions of equal
-estimated cost (:mod:`pipeline.plan`, about two per sandbox slot) and sent to the cluster as
+estimated cost (:mod:`pipeline.plan`, one per sandbox slot) and sent to the cluster as
 plain tasks that run the pipeline's own stages (expand, execute) in a worker's sandbox
 slots; a request is answered as soon as all of its tests are back. So 64 clients that call
 at once share the slots instead of queueing one behind another, and a request pays no Dask
@@ -118,6 +118,12 @@ class _Waiting:
 class Batcher:
     """Gathers the jobs of concurrent requests and sends them to the cluster together.
 
+    A batch leaves ``serve_batch_ms`` after its first job, unless two partitions per
+    sandbox slot are already out (one running, one queued behind it): then it waits for a
+    partition to come back. So batches grow with the load, and each Dask task carries
+    many requests (one task per request capped 64 concurrent clients at ~15 requests/s on
+    2 slots, against the slots' few hundred tests/s).
+
     Lives on the server's event loop; tables are built and tasks submitted on one helper
     thread, and results fetched on a few others, so the loop only moves bytes.
     """
@@ -132,6 +138,8 @@ class Batcher:
         self.submitter = ThreadPoolExecutor(1, thread_name_prefix="daskjudge-serve-submit")
         self.fetchers = ThreadPoolExecutor(8, thread_name_prefix="daskjudge-serve-fetch")
         self.batches = 0
+        self.out = 0                        # partitions submitted and not yet back
+        self.lock = threading.Lock()
 
     def new_id(self) -> str:
         return f"r{next(self.ids)}"
@@ -147,10 +155,14 @@ class Batcher:
         return await waiting.future
 
     def flush(self) -> None:
-        batch, self.pending, self.timer = self.pending, [], None
-        if batch:
-            self.batches += 1
-            self.submitter.submit(self._submit, batch)
+        self.timer = None
+        with self.lock:
+            busy = self.out >= 2 * self.slots
+        if busy or not self.pending:
+            return                           # the next partition back flushes
+        batch, self.pending = self.pending, []
+        self.batches += 1
+        self.submitter.submit(self._submit, batch)
 
     def close(self) -> None:
         self.submitter.shutdown(wait=False, cancel_futures=True)
@@ -181,12 +193,16 @@ class Batcher:
                              "code": [w.job.code for w in group]})
         n_tests = {w.job.problem["problem_id"]: w.job.n_tests for w in group}
         limits = dict(zip(pids, problems["time_limit_s"].astype("float64").tolist()))
-        parts = plan.plan(sols, n_tests, limits, 2 * self.slots, split=not cfg.early_exit)
+        # One partition per slot: a partition's fixed cost (expanding and judging the rows
+        # as tables, ~8 ms) is paid once per slot and batch.
+        parts = plan.plan(sols, n_tests, limits, self.slots, split=not cfg.early_exit)
         ids = problems["problem_id"].astype(object)
         for part in parts:
             need = problems[ids.isin(set(part["problem_id"]))].reset_index(drop=True)
             future = self.client.submit(run_part, part, need, cfg, pure=False,
                                         resources={"sandbox": 1})
+            with self.lock:
+                self.out += 1
             future.add_done_callback(
                 lambda f, p=part: self.fetchers.submit(self._fetch, f, p))
 
@@ -200,11 +216,15 @@ class Batcher:
                                 f"daskjudge could not run the test: {type(exc).__name__}: {exc}")
         finally:
             future.release()
+            with self.lock:
+                self.out -= 1
         self.loop.call_soon_threadsafe(self._arrive, rows)
 
     # -- back on the loop
 
     def _arrive(self, rows: list[dict]) -> None:
+        if self.pending and self.timer is None:
+            self.flush()
         for row in rows:
             w = self.waiting.get(row["solution_id"])
             if w is None or w.rows[row["test_index"]] is not None:
