@@ -136,8 +136,9 @@ def evaluate_batch_job(body: Any, problem_id: str, extract_rule: str = "last_blo
 
     ``config.provided_data.test_cases`` is ScaleBox's columnar object. ``stdin_stdout``
     and ``function_call`` cases are read as APPS/TACO ground truth
-    (:func:`pipeline.groundtruth.problem_from_ground_truth`: one-element output lists
-    unwrapped, ``json_input`` text as one JSON argument per line); ``assert`` takes
+    (:func:`pipeline.groundtruth.problem_from_ground_truth`); as in ScaleBox, a function
+    test's expected value is ``output[i][0]``, or with ``json_input`` its input is text of
+    one JSON argument per line and its output JSON text. ``assert`` takes
     HumanEval's ``test`` + ``entry_point`` (``check(entry_point)`` is called) or MultiPL-E's
     ``tests``. The code is the completion's last fenced block (``extract`` rule), else the
     whole completion. Without ``config.extra.run_all_cases`` the tests stop at the first
@@ -171,6 +172,11 @@ def evaluate_batch_job(body: Any, problem_id: str, extract_rule: str = "last_blo
         truth = {"inputs": cases.get("input"), "outputs": cases.get("output")}
         if kind == "function_call":
             truth["fn_name"] = cases.get("fn_name")
+            if not cases.get("json_input") and isinstance(truth["outputs"], list):
+                # ScaleBox expects ``output[i][0]`` as given: handed over as its JSON text
+                # so that an expected string such as "123" stays a string.
+                truth["outputs"] = [json.dumps(o[0] if isinstance(o, list) and o else o)
+                                    for o in truth["outputs"]]
         try:
             row = problem_from_ground_truth(truth, problem_id=problem_id)
         except ValueError as exc:

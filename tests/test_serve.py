@@ -178,6 +178,14 @@ def test_common_evaluate_batch_function_call_and_assert(server):
                  scalebox("def sort_twisted(xs):\n    return xs", cases)).json()
     assert [t["passed"] for t in wrong["tests"]] == [False, True]
 
+    # The expected value is output[i][0] exactly: the string "123" is not the number 123.
+    digits = {"type": "function_call", "fn_name": "digits", "input": [[123], [7]],
+              "output": [["123"], ["7"]]}
+    assert post(server, "/common_evaluate_batch",
+                scalebox("def digits(n):\n    return str(n)", digits)).json()["accepted"]
+    assert not post(server, "/common_evaluate_batch",
+                    scalebox("def digits(n):\n    return n", digits)).json()["accepted"]
+
     # LiveCodeBench's convention: json_input text, one JSON argument per line.
     lcb = {"type": "function_call", "fn_name": "twoSum", "json_input": True,
            "input": LEETCODE["inputs"], "output": LEETCODE["outputs"]}
