@@ -68,7 +68,59 @@ def _parser() -> argparse.ArgumentParser:
 
     from .judges_cmd import add_parser as add_judges
     add_judges(sub)
+    serve = sub.add_parser("serve", help="answer SandboxFusion /run_code and ScaleBox "
+                           "/common_evaluate_batch requests over HTTP")
+    serve.add_argument("--scheduler", help="address or scheduler file of a running cluster "
+                       "(default: DASK_SCHEDULER_ADDRESS, else an embedded LocalCluster)")
+    serve.add_argument("--port", dest="serve_port", type=int, help="port (default 8080)")
+    serve.add_argument("--host", dest="serve_host",
+                       help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on requests "
+                       "(default: DASKJUDGE_TOKEN, else none)")
+    serve.add_argument("--config", help="a config (YAML) with daskjudge settings")
+    serve.add_argument("--workers", type=int, help="embedded cluster: worker processes")
+    serve.add_argument("--isolation", choices=["auto", "full", "rootless", "none"])
+    serve.add_argument("--dashboard", help="embedded cluster dashboard address (e.g. :8787)")
     return p
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """``daskjudge serve``: run the HTTP service until interrupted (Ctrl-C or SIGTERM)."""
+    import signal
+
+    from .config import Config, ConfigError
+    from .serve import Server, token_from_env
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    keys = ("scheduler", "serve_port", "serve_host", "workers", "isolation", "dashboard")
+    try:
+        config = Config.load(args.config, {k: getattr(args, k) for k in keys})
+    except ConfigError as exc:
+        print(f"daskjudge: config error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    server = Server(config=config, token=args.token or token_from_env())
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"daskjudge: cannot listen on {config.serve_host}:{config.serve_port}: {exc}",
+              file=sys.stderr)
+        return EXIT_INFRA
+    except Exception as exc:                  # cluster or sandbox failure
+        print(f"daskjudge: could not start: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INFRA
+    slots = sum(len(i.get("slots", [])) for i in server.info.values())
+    levels = sorted({str(i.get("level")) for i in server.info.values()})
+    print(f"daskjudge serve: {server.url}  (POST /run_code, POST /common_evaluate_batch, "
+          f"GET /v1/ping)  sandbox slots {slots}  isolation {', '.join(levels)}  "
+          f"token {'required' if server.token else 'none'}", file=sys.stderr, flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.stop())
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return EXIT_OK
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -113,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
         from .datasets.command import main as convert_main
         return convert_main(args)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s daskjudge: %(message)s")
+    if args.command == "serve":
+        return _serve(args)
     if not getattr(args, "quiet", False):
         logging.getLogger("daskjudge").setLevel(logging.INFO)
     if args.command == "judges":

@@ -88,6 +88,15 @@ class Config:
     """RL reward (``pipeline.reward``): ``binary`` or ``fraction`` of tests passed."""
     on_se: str = "raise"
     """RL reward of a rollout whose tests ended in SE: ``raise`` or ``nan``."""
+    serve_host: str = "127.0.0.1"
+    """``daskjudge serve``: the address it listens on (loopback unless told otherwise)."""
+    serve_port: int = 8080
+    serve_max_body_mb: float = 16.0
+    """``daskjudge serve``: the largest request body accepted (413 above it)."""
+    serve_max_requests: int = 1024
+    """``daskjudge serve``: requests waiting or running at once (429 above it)."""
+    serve_batch_ms: float = 5.0
+    """``daskjudge serve``: requests arriving within this window go to the cluster together."""
     source: str | None = field(default=None, compare=False)
     """Where the run config was read from (for messages)."""
 
@@ -153,6 +162,14 @@ class Config:
                 raise ConfigError(f"{where}{key} must be at least 1, got {v}")
         if self.checker_attempts < 1:
             raise ConfigError(f"{where}checker_attempts must be at least 1")
+        if not 0 <= self.serve_port <= 65535:
+            raise ConfigError(f"{where}serve_port must be 0 (any free port) to 65535, "
+                              f"got {self.serve_port}")
+        for key in ("serve_max_body_mb", "serve_max_requests"):
+            if getattr(self, key) <= 0:
+                raise ConfigError(f"{where}{key} must be positive, got {getattr(self, key)}")
+        if self.serve_batch_ms < 0:
+            raise ConfigError(f"{where}serve_batch_ms must be 0 or more")
         for key in ("retries", "keep_output"):
             if getattr(self, key) < 0:
                 raise ConfigError(f"{where}{key} must be 0 or more")
@@ -174,7 +191,8 @@ class Config:
         """A stable digest of the settings that change verdicts (not where files live)."""
         d = self.to_dict()
         for key in ("problems", "solutions", "out", "scheduler", "workers", "dashboard",
-                    "partitions", "keep_output", "allow_se", "reward", "on_se"):
+                    "partitions", "keep_output", "allow_se", "reward", "on_se", "serve_host",
+                    "serve_port", "serve_max_body_mb", "serve_max_requests", "serve_batch_ms"):
             d.pop(key)
         for key in ("llm_base_url", "llm_model", "llm_api_key_env", "checker_attempts"):
             d.pop(key)
