@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="score what a run config (YAML) names")
     run.add_argument("config", help="run config, e.g. configs/quickstart.yaml")
     common(run)
+
+    report = sub.add_parser("report", help="write DIR/report.html: plots and tables of a "
+                            "finished run")
+    report.add_argument("dir", help="output folder of a finished run")
     return p
 
 
@@ -101,6 +105,8 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "report":
+        return _report(args.dir)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s daskjudge: %(message)s")
     if not args.quiet:
         logging.getLogger("daskjudge").setLevel(logging.INFO)
@@ -144,6 +150,18 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(result, out)
     if not result.complete and not config.allow_se:
         return EXIT_SE
+    return EXIT_OK
+
+
+def _report(folder: str) -> int:
+    from .report import write
+
+    try:
+        path = write(folder)
+    except FileNotFoundError as exc:
+        print(f"daskjudge: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"report in {path}")
     return EXIT_OK
 
 
