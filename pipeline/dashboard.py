@@ -68,7 +68,7 @@ def verifier_doc(scheduler, extra, doc) -> None:
 
     header = Div(name="verifier-header", sizing_mode="stretch_width")
     history = ColumnDataSource({"t": [], **{v: [] for v in VERDICTS}})
-    timeline = figure(title="Verdicts over time (cumulative)", height=300,
+    timeline = figure(title="Verdicts over time (cumulative)", name="verdict-timeline", height=300,
                       sizing_mode="stretch_width", x_axis_label="seconds since start",
                       y_axis_label="tests", tools="pan,wheel_zoom,reset,save")
     for v in VERDICTS:
@@ -78,7 +78,8 @@ def verifier_doc(scheduler, extra, doc) -> None:
     timeline.legend.click_policy = "hide"
     totals = ColumnDataSource({"verdict": list(VERDICTS), "count": [0] * len(VERDICTS),
                                "color": [VERDICT_COLORS[v] for v in VERDICTS]})
-    bars = figure(title="Verdict counts", x_range=list(VERDICTS), height=300, width=420,
+    bars = figure(title="Verdict counts", name="verdict-counts", x_range=list(VERDICTS),
+                  height=300, width=420,
                   tools="", toolbar_location=None)
     bars.vbar(x="verdict", top="count", color="color", source=totals, width=0.8)
     bars.y_range.start = 0
@@ -125,10 +126,13 @@ def verifier_doc(scheduler, extra, doc) -> None:
                         **{v: [h.get(v, 0) for h in hist] for v in VERDICTS}}
         counts = snap.get("verdicts", {})
         totals.data = {**totals.data, "count": [counts.get(v, 0) for v in VERDICTS]}
-        slow_src.data = _columns(snap.get("slowest_problems", []), slow_src.data)
-        tests_src.data = _columns(snap.get("slowest_tests", []), tests_src.data)
-        fail_src.data = _columns(snap.get("recent_failures", []), fail_src.data)
-        slot_src.data = _columns(_slot_rows(snap.get("workers", {})), slot_src.data)
+        for source, rows in ((slow_src, snap.get("slowest_problems", [])),
+                             (tests_src, snap.get("slowest_tests", [])),
+                             (fail_src, snap.get("recent_failures", [])),
+                             (slot_src, _slot_rows(snap.get("workers", {})))):
+            # Emptied first: BokehJS's DataTable redraws only when the row count changes.
+            source.data = {c: [] for c in source.data}
+            source.data = {c: [r.get(c) for r in rows] for c in source.data}
 
     update()
     doc.add_periodic_callback(update, REFRESH_MS)
@@ -166,10 +170,6 @@ def _header(snap: dict) -> str:
     counts = [f"{v} {n}" for v, n in snap.get("verdicts", {}).items() if n]
     return (out + "<p>" + " &middot; ".join(parts) + "</p><p>"
             + (" &middot; ".join(counts) or "no verdicts yet") + "</p>")
-
-
-def _columns(rows: list[dict], like: dict) -> dict:
-    return {c: [r.get(c) for r in rows] for c in like}
 
 
 def _slot_rows(workers: dict) -> list[dict]:

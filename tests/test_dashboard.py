@@ -31,11 +31,25 @@ function deep(n) {
   if (n.shadowRoot) s += deep(n.shadowRoot);
   for (const c of n.childNodes) {
     if (c.nodeType === 3) s += c.textContent + " ";
-    else if (c.nodeType === 1 || c.nodeType === 11) s += deep(c);
+    else if (c.nodeType === 11 || (c.nodeType === 1 && !["STYLE", "SCRIPT"].includes(c.tagName)))
+      s += deep(c);
   }
   return s;
 }
 return deep(document.body).replace(/\\s+/g, " ");
+"""
+
+# The page's two figures as the browser holds them: title and plotted data.
+FIGURES = """
+const doc = Bokeh.documents[0];
+const out = {};
+for (const name of ["verdict-timeline", "verdict-counts"]) {
+  const fig = doc.get_model_by_name(name);
+  const data = fig.renderers[0].data_source.data;
+  out[name] = {title: fig.title.text, data: Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [k, Array.from(v)]))};
+}
+return out;
 """
 
 
@@ -97,7 +111,7 @@ def live(tmp_path_factory):
         driver = chromium(tmp / "profile")
         try:
             driver.get(base + "/individual-verifier")
-            wait_for(lambda: "Verifier" in driver.execute_script(DEEP_TEXT))
+            wait_for(lambda: "daskjudge · Verifier" in driver.execute_script(DEEP_TEXT))
             seen["title"] = driver.title
             seen["before"] = driver.execute_script(DEEP_TEXT)
 
@@ -125,6 +139,7 @@ def live(tmp_path_factory):
                     else None
 
             seen["final_text"] = wait_for(finished)
+            seen["figures"] = driver.execute_script(FIGURES)
             ARTIFACTS.mkdir(exist_ok=True)
             seen["screenshot"] = ARTIFACTS / "verifier-page.png"
             driver.save_screenshot(str(seen["screenshot"]))
@@ -169,7 +184,7 @@ def test_json_route_moves_during_the_run(live):
 
 
 def test_the_page_shows_live_numbers_in_a_browser(live):
-    assert live["title"] == "Dask Diagnostic UI"         # the dashboard's own template
+    assert live["title"] == "daskjudge: Verifier"
     assert "daskjudge · Verifier" in live["before"] and "waiting for a run" in live["before"]
     total = live["final_json"]["rows_total"]
     midway = [t for t in live["texts"] if "running" in t and "rows done" in t
@@ -179,9 +194,18 @@ def test_the_page_shows_live_numbers_in_a_browser(live):
     for verdict, n in live["result"].summary["verdicts"].items():
         if n:
             assert f"{verdict} {n}" in final
-    for heading in ("Verdicts over time", "Verdict counts", "Slowest problems",
-                    "Slowest tests", "Recent failures", "Sandbox slots per worker"):
+    for heading in ("Slowest problems", "Slowest tests", "Recent failures",
+                    "Sandbox slots per worker"):
         assert heading in final
+    counts, timeline = live["figures"]["verdict-counts"], live["figures"]["verdict-timeline"]
+    summary = live["result"].summary["verdicts"]
+    assert counts["title"] == "Verdict counts"
+    assert dict(zip(counts["data"]["verdict"], counts["data"]["count"])) == summary
+    assert timeline["title"] == "Verdicts over time (cumulative)"
+    assert len(timeline["data"]["t"]) > 2
+    assert {v: timeline["data"][v][-1] for v in summary} == summary
+    slowest = live["final_json"]["slowest_tests"][0]
+    assert slowest["verdict"] == "TLE" and slowest["solution_id"] in final
     snap = live["final_json"]
     assert snap["slowest_problems"][0]["problem_id"] in final
     assert snap["recent_failures"][0]["solution_id"] in final
@@ -232,7 +256,7 @@ def test_preloaded_on_a_separately_started_scheduler(tmp_path):
         assert "/individual-verifier" in plots.values()
         assert get_json(base + "/daskjudge/status.json")["state"] == "idle"
         status, page = get(base + "/individual-verifier")
-        assert status == 200 and b"individual-verifier/ws" in page     # a Bokeh session
+        assert status == 200 and b"Bokeh.embed.embed_items" in page    # a Bokeh session
     finally:
         stop(proc)
 
