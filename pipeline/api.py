@@ -197,7 +197,7 @@ def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
 
     frames = dict(done)
     todo = [i for i in range(len(parts)) if i not in done]
-    bar = None
+    bar = run = None
     if progress_total is not None:
         from tqdm import tqdm
         bar = tqdm(total=progress_total, initial=sum(len(f) for f in done.values()),
@@ -226,9 +226,11 @@ def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
                 ckpt.save(i, frames[i])
             if bar is not None:
                 bar.update(len(frames[i]))
-        events.run_finished(client, run, round(time.monotonic() - started, 3))
         return frames
     finally:
+        if run is not None:
+            events.run_finished(client, run, round(time.monotonic() - started, 3),
+                                failed=len(frames) < len(parts))
         if bar is not None:
             bar.close()
 

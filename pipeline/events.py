@@ -29,6 +29,7 @@ TOP = 10          # slowest tests and problems kept per partition and per run
 FAILURES = 25     # recent failures kept per run
 MESSAGE_CHARS = 300
 RUNS_KEPT = 20    # a long-lived scheduler forgets older runs
+HISTORY = 2000    # points of the verdicts-over-time curve; thinned to half when full
 
 
 def partition_report(tests: pd.DataFrame, wall_s: float, slots: dict | None = None) -> dict:
@@ -109,6 +110,7 @@ class RunStats:
         self.started = time.time() if now is None else now
         self.ended: float | None = None
         self.wall_s: float | None = None
+        self.failed = False
         self.resumed = {str(k): int(v) for k, v in (resumed or {}).items()}
         self.reports: dict[str, dict] = {}
         self.verdicts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
@@ -124,7 +126,7 @@ class RunStats:
         now = time.time() if now is None else now
         key = report.get("key") or str(len(self.reports))
         old = self.reports.get(key)
-        self.reports[key] = report
+        self.reports[key] = {k: report[k] for k in ("rows", "verdicts", "problems")}
         for sign, r in ((-1, old), (1, report)):
             if r is None:
                 continue
@@ -146,10 +148,13 @@ class RunStats:
             self.failures.append({**f, "worker": report.get("worker", "")})
         self.history.append({"t": round(now - self.started, 3), "rows": self.rows_done,
                              **self.verdicts})
+        if len(self.history) > HISTORY:
+            self.history = self.history[:-1:2] + self.history[-1:]
 
-    def finish(self, wall_s: float | None = None, now: float | None = None) -> None:
+    def finish(self, wall_s: float | None = None, failed: bool = False,
+               now: float | None = None) -> None:
         self.ended = time.time() if now is None else now
-        self.wall_s = wall_s
+        self.wall_s, self.failed = wall_s, failed
 
     def snapshot(self, now: float | None = None) -> dict:
         """Everything as plain JSON: what the page draws and the route serves."""
@@ -161,7 +166,8 @@ class RunStats:
         problems = sorted(self.problems.items(), key=lambda kv: -kv[1][1])[:TOP]
         return {
             "run": self.run,
-            "state": "finished" if self.ended is not None else "running",
+            "state": ("running" if self.ended is None else
+                      "failed" if self.failed else "finished"),
             "started": self.started,
             "elapsed_s": round(elapsed, 3),
             "wall_s": self.wall_s,
@@ -216,7 +222,7 @@ class VerifierStats(SchedulerPlugin):
             self.runs[run].add(msg)
             self._slots(msg.get("worker", "?"), msg.get("slots"))
         elif kind == "end" and run in self.runs:
-            self.runs[run].finish(msg.get("wall_s"))
+            self.runs[run].finish(msg.get("wall_s"), bool(msg.get("failed")))
         else:
             return
         self.runs.move_to_end(run)
@@ -254,9 +260,9 @@ def run_started(client, run: str, *, rows: int, partitions: int, slots: dict | N
                    "resumed": {str(k): int(v) for k, v in (resumed or {}).items()}})
 
 
-def run_finished(client, run: str, wall_s: float | None = None) -> None:
-    """Client side: the run is over (finished or failed)."""
-    _send(client, {"event": "end", "run": run, "wall_s": wall_s})
+def run_finished(client, run: str, wall_s: float | None = None, failed: bool = False) -> None:
+    """Client side: the run is over (``failed``: it raised before all partitions came back)."""
+    _send(client, {"event": "end", "run": run, "wall_s": wall_s, "failed": failed})
 
 
 def _send(client, msg: dict) -> None:

@@ -375,3 +375,36 @@ def test_report_refuses_a_folder_without_a_finished_run(tmp_path, capsys):
     assert cli_main(["report", str(tmp_path)]) == 2
     assert "no summary.json" in capsys.readouterr().err
     assert not (tmp_path / "report.html").exists()
+
+
+def _report(key: str, verdicts: dict, wall: float = 0.1) -> dict:
+    n = sum(verdicts.values())
+    return {"event": "partition", "run": "r", "key": key, "rows": n, "wall_s": wall,
+            "verdicts": verdicts, "problems": {"p": [n, wall * n, wall]}, "worker": "w",
+            "slowest": [{"problem_id": "p", "solution_id": key, "test_index": 0,
+                         "verdict": "AC", "wall_s": wall}], "failures": [],
+            "slots": {"level": "full", "slots": [{"index": 0, "alive": True, "tests": n}]}}
+
+
+def test_stats_count_a_recomputed_partition_once_and_resumed_rows():
+    from pipeline.events import VerifierStats
+
+    plugin = VerifierStats()
+    plugin.log_event("daskjudge", {"event": "start", "run": "r", "rows": 10, "partitions": 2,
+                                   "resumed": {"AC": 3}})
+    plugin.log_event("daskjudge", _report("k0", {"AC": 2, "WA": 1}))
+    # The partition's worker died after reporting; Dask ran it again elsewhere.
+    plugin.log_event("daskjudge", _report("k0", {"AC": 2, "WA": 1}))
+    plugin.log_event("other-topic", _report("k9", {"AC": 100}))
+    plugin.log_event("daskjudge", {"event": "partition", "run": "r"})       # malformed
+    snap = plugin.snapshot()
+    assert (snap["rows_done"], snap["rows_remaining"], snap["partitions_done"]) == (6, 4, 1)
+    assert snap["verdicts"]["AC"] == 5 and snap["verdicts"]["WA"] == 1
+    plugin.log_event("daskjudge", _report("k1", {"TLE": 4}, wall=2.0))
+    plugin.log_event("daskjudge", {"event": "end", "run": "r", "wall_s": 3.0})
+    snap = plugin.snapshot()
+    assert snap["state"] == "finished" and snap["rows_done"] == snap["rows_total"] == 10
+    assert snap["slowest_tests"][0]["solution_id"] == "k1"
+    assert snap["workers"]["w"]["slots"][0]["tests"] == 4
+    plugin.remove_worker(None, "w")
+    assert plugin.snapshot()["workers"]["w"]["connected"] is False
