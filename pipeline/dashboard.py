@@ -86,10 +86,8 @@ def verifier_doc(scheduler, extra, doc) -> None:
 
     def table(title: str, columns: list[tuple[str, str]], height: int = 240):
         source = ColumnDataSource({c: [] for c, _ in columns})
-        cols = [TableColumn(field=c, title=t,
-                            formatter=NumberFormatter(format="0.000") if c.endswith("_s")
-                            else None) if c.endswith("_s") else TableColumn(field=c, title=t)
-                for c, t in columns]
+        cols = [TableColumn(field=c, title=t, formatter=NumberFormatter(format="0.000"))
+                if c.endswith("_s") else TableColumn(field=c, title=t) for c, t in columns]
         widget = DataTable(source=source, columns=cols, height=height, index_position=None,
                            sizing_mode="stretch_width")
         return source, column(Div(text=f"<b>{html.escape(title)}</b>"), widget,

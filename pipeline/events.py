@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 
 import pandas as pd
 from distributed.diagnostics.plugin import SchedulerPlugin
@@ -46,29 +46,36 @@ def partition_report(tests: pd.DataFrame, wall_s: float, slots: dict | None = No
     >>> r["problems"], r["failures"][0]["message"]
     ({'p': [2, 0.75, 0.5]}, 'line 1 differs')
     """
-    verdict = tests["verdict"].astype(str)
-    wall = tests["wall_s"].astype("float64").fillna(0.0)
-    pid = tests["problem_id"].astype(str)
-    per_problem = pd.DataFrame({"p": pid, "w": wall}).groupby("p", sort=False)["w"].agg(
-        ["size", "sum", "max"])
-    slow = wall.nlargest(TOP).index
-    failed = tests.index[~verdict.isin(["AC", "SKIP"])][-TOP:]
+    # Plain lists and one pass: this runs once per partition on the worker, inside the task.
+    def column(name: str) -> list:
+        return tests[name].tolist() if name in tests.columns else [None] * len(tests)
 
-    def row(i) -> dict:
-        return {"problem_id": str(tests.at[i, "problem_id"]),
-                "solution_id": str(tests.at[i, "solution_id"]),
-                "test_index": int(tests.at[i, "test_index"]), "verdict": verdict[i],
-                "wall_s": round(float(wall[i]), 4)}
+    pids, sids, index = column("problem_id"), column("solution_id"), column("test_index")
+    verdicts, messages = [str(v) for v in column("verdict")], column("message")
+    walls = [0.0 if w is None or w != w else float(w) for w in column("wall_s")]
+    problems: dict[str, list] = {}
+    for p, w in zip(pids, walls):
+        acc = problems.get(p) or problems.setdefault(p, [0, 0.0, 0.0])
+        acc[0] += 1
+        acc[1] += w
+        acc[2] = max(acc[2], w)
+    rows = range(len(walls))
+    slow = heapq.nlargest(TOP, rows, key=walls.__getitem__)
+    failed = [i for i in rows if verdicts[i] not in ("AC", "SKIP")][-TOP:]
+
+    def row(i: int) -> dict:
+        return {"problem_id": str(pids[i]), "solution_id": str(sids[i]),
+                "test_index": int(index[i]), "verdict": verdicts[i],
+                "wall_s": round(walls[i], 4)}
 
     return {
         "event": "partition",
-        "rows": len(tests),
+        "rows": len(walls),
         "wall_s": round(float(wall_s), 4),
-        "verdicts": {str(k): int(n) for k, n in verdict.value_counts(sort=False).items()},
-        "problems": {str(p): [int(r["size"]), round(float(r["sum"]), 4),
-                              round(float(r["max"]), 4)] for p, r in per_problem.iterrows()},
+        "verdicts": dict(Counter(verdicts)),
+        "problems": {str(p): [n, round(t, 4), round(m, 4)] for p, (n, t, m) in problems.items()},
         "slowest": [row(i) for i in slow],
-        "failures": [{**row(i), "message": str(tests.at[i, "message"] or "")[:MESSAGE_CHARS]}
+        "failures": [{**row(i), "message": str(messages[i] or "")[:MESSAGE_CHARS]}
                      for i in failed],
         "slots": slots or {},
     }

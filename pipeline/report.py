@@ -166,12 +166,9 @@ def build(run: Any):
 
     def table(frame: pd.DataFrame, name: str, height: int = 300):
         frame = frame.reset_index(drop=True)
-        cols = []
-        for c in frame.columns:
-            numeric = pd.api.types.is_float_dtype(frame[c])
-            cols.append(TableColumn(field=c, title=c, formatter=NumberFormatter(format="0.000")
-                                    if numeric else None) if numeric
-                        else TableColumn(field=c, title=c))
+        cols = [TableColumn(field=c, title=c, formatter=NumberFormatter(format="0.000"))
+                if pd.api.types.is_float_dtype(frame[c]) else TableColumn(field=c, title=c)
+                for c in frame.columns]
         data = {c: [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
                     for v in frame[c].astype(object)] for c in frame.columns}
         return DataTable(source=ColumnDataSource(data), columns=cols, name=name,
