@@ -82,10 +82,14 @@ def chromium(profile: Path):
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--window-size=1400,1700", f"--user-data-dir={profile}"):
         opts.add_argument(arg)
-    return webdriver.Chrome(service=Service(driver), options=opts)
+    browser = webdriver.Chrome(service=Service(driver), options=opts)
+    # Generous: on a loaded 2-core machine the sandboxes and the browser share the cores.
+    browser.set_script_timeout(300)
+    browser.set_page_load_timeout(300)
+    return browser
 
 
-def wait_for(predicate, timeout: float = 60.0, every: float = 0.25):
+def wait_for(predicate, timeout: float = 180.0, every: float = 0.25):
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -128,7 +132,7 @@ def live(tmp_path_factory):
             while worker.is_alive():
                 seen["texts"].append(driver.execute_script(DEEP_TEXT))
                 seen["json"].append(get_json(base + "/daskjudge/status.json"))
-                time.sleep(0.3)
+                time.sleep(0.5)
             worker.join()
             assert seen["error"] is None, seen["error"]
             total = seen["result"].summary["tests"]
