@@ -18,7 +18,7 @@ import pandas as pd
 
 from judges import VERDICTS
 
-from . import checkpoint, cluster, expand, io, plan
+from . import checkpoint, cluster, events, expand, io, plan
 from .config import Config
 from .execute import META as TESTS_META
 from .execute import execute_on_worker
@@ -135,12 +135,15 @@ def score(problems: Any, solutions: Any, *, client=None,
 
     folder = checkpoint.OutputFolder(out) if out is not None else nullcontext()
     with folder as ckpt, cluster.connect(cfg, client) as c:
+        from . import dashboard     # Bokeh and the dashboard's modules, only when scoring
+        dashboard.install(c)
         infos = c.run(cluster.sandbox_info)
         slots = sum(len(i.get("slots", [])) for i in infos.values()) or 1
         levels = sorted({str(i.get("level")) for i in infos.values()})
         if announce:
             print(f"daskjudge: dashboard {c.dashboard_link}  workers {len(infos)}  "
                   f"sandbox slots {slots}  isolation {', '.join(levels)}", file=sys.stderr)
+            print(f"daskjudge: live verifier page {dashboard.page_link(c)}", file=sys.stderr)
         parts = plan.plan(sol, n_tests, limits, cfg.partitions or 4 * slots,
                           split=not cfg.early_exit)
         done: dict[int, pd.DataFrame] = {}
@@ -152,7 +155,8 @@ def score(problems: Any, solutions: Any, *, client=None,
                 log.info("resuming %s: %d of %d partitions already done", out, len(done),
                          len(parts))
         frames = _execute(c, parts, done, resolved, cfg, ckpt,
-                          expected_rows if progress else None)
+                          expected_rows if progress else None,
+                          live={"rows": expected_rows, "slots": infos})
 
         tests_df = (pd.concat([frames[i] for i in range(len(parts))], ignore_index=True)
                     if parts else TESTS_META.copy())
@@ -189,8 +193,8 @@ def score(problems: Any, solutions: Any, *, client=None,
 
 
 def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
-             resolved: pd.DataFrame, cfg: Config, ckpt, progress_total: int | None
-             ) -> dict[int, pd.DataFrame]:
+             resolved: pd.DataFrame, cfg: Config, ckpt, progress_total: int | None,
+             live: dict | None = None) -> dict[int, pd.DataFrame]:
     """Run the partitions not yet ``done``; each is checkpointed the moment it arrives.
 
     A partition's rows are gathered as soon as it finishes, and that copy is the result:
@@ -201,7 +205,7 @@ def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
 
     frames = dict(done)
     todo = [i for i in range(len(parts)) if i not in done]
-    bar = None
+    bar = run = None
     if progress_total is not None:
         from tqdm import tqdm
         bar = tqdm(total=progress_total, initial=sum(len(f) for f in done.values()),
@@ -214,6 +218,12 @@ def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
                            enforce_metadata=False)
         rows = work.map_partitions(expand.expand_partition, resolved, meta=expand.META)
         tests = rows.map_partitions(execute_on_worker, cfg, meta=TESTS_META)
+        # The dashboard's counters hear of the run before its first partition can report.
+        run = tests.__dask_keys__()[0][0]
+        resumed = (pd.concat(done.values())["verdict"].astype(str).value_counts().to_dict()
+                   if done else {})
+        events.run_started(client, run, partitions=len(todo), resumed=resumed, **(live or {}))
+        started = time.monotonic()
         # Only workers whose sandbox plugin advertised slots take these tasks.
         tests = client.persist(tests, resources={"sandbox": 1})
         for future in as_completed(futures_of(tests)):
@@ -226,6 +236,9 @@ def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
                 bar.update(len(frames[i]))
         return frames
     finally:
+        if run is not None:
+            events.run_finished(client, run, round(time.monotonic() - started, 3),
+                                failed=len(frames) < len(parts))
         if bar is not None:
             bar.close()
 
@@ -251,3 +264,4 @@ def _with_extras(df: pd.DataFrame, source, schema, keys: list[str]) -> pd.DataFr
         side[k] = side[k].astype(object)
         df[k] = df[k].astype(object)
     return df.merge(side, on=keys, how="left")
+

@@ -81,6 +81,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, help="embedded cluster: worker processes")
     serve.add_argument("--isolation", choices=["auto", "full", "rootless", "none"])
     serve.add_argument("--dashboard", help="embedded cluster dashboard address (e.g. :8787)")
+    report = sub.add_parser("report", help="write DIR/report.html: plots and tables of a "
+                            "finished run")
+    report.add_argument("dir", help="output folder of a finished run")
     return p
 
 
@@ -164,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "convert":
         from .datasets.command import main as convert_main
         return convert_main(args)
+    if args.command == "report":
+        return _report(args.dir)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s daskjudge: %(message)s")
     if args.command == "serve":
         return _serve(args)
@@ -227,6 +232,18 @@ def main(argv: list[str] | None = None) -> int:
         print("\n" + "\n".join(report))
     if not result.complete and not config.allow_se:
         return EXIT_SE
+    return EXIT_OK
+
+
+def _report(folder: str) -> int:
+    from .report import write
+
+    try:
+        path = write(folder)
+    except FileNotFoundError as exc:
+        print(f"daskjudge: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"report in {path}")
     return EXIT_OK
 
 

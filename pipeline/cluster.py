@@ -61,6 +61,17 @@ def sandbox_info(dask_worker) -> dict:
     return plugin.pool.info() if plugin is not None and plugin.pool else {"level": None}
 
 
+def _register_stats(client: Client) -> None:
+    """Give the scheduler the counters behind the dashboard page (idempotent)."""
+    from .events import VerifierStats
+
+    try:
+        client.register_plugin(VerifierStats())
+    except Exception as exc:      # e.g. a scheduler that cannot import daskjudge
+        log.warning("daskjudge: no live statistics on this scheduler (%s: %s)",
+                    type(exc).__name__, exc)
+
+
 @contextmanager
 def connect(config: Config, client: Client | None = None) -> Iterator[Client]:
     """Yield a client whose workers have sandbox slots; close what this call started."""
@@ -76,14 +87,17 @@ def connect(config: Config, client: Client | None = None) -> Iterator[Client]:
             cores = os.cpu_count() or 1
             workers = config.workers or 1
             threads = max(1, cores // workers)
+            # The preload lists the Verifier page in the dashboard's menu (pipeline.dashboard).
             cluster = LocalCluster(n_workers=workers, threads_per_worker=threads,
-                                   processes=True, dashboard_address=config.dashboard)
+                                   processes=True, dashboard_address=config.dashboard,
+                                   scheduler_kwargs={"preload": ["pipeline.dashboard"]})
             client = Client(cluster)
         owned = True
     else:
         owned = False
     try:
         client.register_plugin(SandboxPlugin(config.isolation, config.slots, config.retries))
+        _register_stats(client)
         yield client
     finally:
         if owned:

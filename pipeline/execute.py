@@ -141,4 +141,11 @@ def execute_on_worker(rows: pd.DataFrame, config: Config) -> pd.DataFrame:
     if plugin is None:
         raise RuntimeError("this worker has no daskjudge sandbox; register "
                            "pipeline.cluster.SandboxPlugin on the client")
-    return execute_partition(rows, plugin.pool.run_batch, config)
+    # One summary per partition for the dashboard (pipeline.events); it never fails the task.
+    from time import monotonic
+
+    from .events import publish
+    started = monotonic()
+    out = execute_partition(rows, plugin.pool.run_batch, config)
+    publish(out, monotonic() - started, plugin.pool.info())
+    return out
