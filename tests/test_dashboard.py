@@ -412,3 +412,16 @@ def test_stats_count_a_recomputed_partition_once_and_resumed_rows():
     assert snap["workers"]["w"]["slots"][0]["tests"] == 4
     plugin.remove_worker(None, "w")
     assert plugin.snapshot()["workers"]["w"]["connected"] is False
+
+
+def test_verdict_mix_is_grouped_by_source_when_the_problems_name_one():
+    import pandas as pd
+
+    sols = pd.DataFrame({"problem_id": ["a", "a", "b", "c"], "solution_id": ["1", "2", "1", "1"],
+                         "verdict": ["AC", "WA", "TLE", "AC"]})
+    probs = pd.DataFrame({"problem_id": ["a", "b", "c"], "source": ["codeforces", "apps", None]})
+    mix = report.verdict_mix(report.Run(pd.DataFrame(), sols, probs, {}))
+    assert mix.to_dict("index") == {"apps": {"AC": 0, "WA": 0, "TLE": 1},
+                                    "codeforces": {"AC": 1, "WA": 1, "TLE": 0},
+                                    "(none)": {"AC": 1, "WA": 0, "TLE": 0}}
+    assert list(mix.index) == ["apps", "codeforces", "(none)"]          # worst first
