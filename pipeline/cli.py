@@ -68,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
     from .judges_cmd import add_parser as add_judges
     add_judges(sub)
+
+    from .evalsuite.command import add_parser as add_evalsuite
+    add_evalsuite(sub, common)
     return p
 
 
@@ -118,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "judges":
         from .judges_cmd import main as judges_main
         return judges_main(args)
+    if args.command in ("sample", "eval", "compare"):
+        from .evalsuite.command import main as evalsuite_main
+        return evalsuite_main(args)
     from . import io
     from .api import score
     from .checkpoint import CheckpointMismatch, OutputBusy
