@@ -264,7 +264,7 @@ def test_interrupted_sampling_resumes_without_asking_again(tmp_path, server_fact
 
 
 def test_failed_requests_are_reported_and_asked_again(tmp_path, server_factory):
-    # Every request fails twice more than the retries allow for the first four requests.
+    # Retries 1: the first four requests fail, so the first two samples are given up.
     server = server_factory(failures=[500] * 4)
     config = _config(tmp_path, retries=1, concurrency=1, n=1)
     r = _cli("sample", "--config", str(config), "--model", "chat-model", "--endpoint", server.url,
@@ -273,6 +273,9 @@ def test_failed_requests_are_reported_and_asked_again(tmp_path, server_factory):
     assert "1 samples (3 requested now, 0 from the log, 2 failed)" in r.stdout
     r = _cli("sample", "--config", str(config), "--model", "chat-model", "--endpoint", server.url)
     assert r.returncode == 0 and "3 samples (2 requested now, 1 from the log, 0 failed)" in r.stdout
+    r = _cli("sample", "--config", str(config), "--model", "chat-model", "--endpoint", server.url,
+             "--limit", "1")
+    assert r.returncode == 0 and "1 samples (0 requested now, 1 from the log" in r.stdout
 
 
 def test_truncation_and_reasoning_rules():

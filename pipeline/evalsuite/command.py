@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -75,6 +76,13 @@ def main(args: argparse.Namespace) -> int:
 
     try:
         return _sample_and_eval(args)
+    except KeyboardInterrupt:
+        # Every finished sample is already on disk; leave at once rather than wait for the
+        # requests in flight (up to sample.timeout_s each).
+        print("\ndaskjudge: interrupted; the same command resumes where this run stopped",
+              file=sys.stderr)
+        sys.stderr.flush()
+        os._exit(130)
     except (ConfigError, io.InputError, SamplingMismatch) as exc:
         print(f"daskjudge: {'config' if isinstance(exc, ConfigError) else 'input'} error: {exc}",
               file=sys.stderr)

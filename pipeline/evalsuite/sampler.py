@@ -66,8 +66,9 @@ def sample(problems: pa.Table, template: Template, sampling: Sampling, *, benchm
     folder = Path(folder)
     prompts = build_all(problems, template)
     params = sampling.params(template)
+    # What the requests depend on; each record also keeps its prompt's digest, checked below.
     identity = {"model": sampling.model, "benchmark": benchmark, "style": template.style,
-                "template_sha256": template.sha256, "params": params, "seed": sampling.seed}
+                "params": params, "seed": sampling.seed}
     log = SampleLog(folder)
     done = log.open(identity)
     shas = {pid: _sha(p) for pid, p in prompts.items()}
