@@ -89,8 +89,9 @@ class Config:
     on_se: str = "raise"
     """RL reward of a rollout whose tests ended in SE: ``raise`` or ``nan``."""
     sample: dict = field(default_factory=dict, hash=False)
-    """``daskjudge sample`` / ``eval``: how completions are asked of a model (a section; its
-    keys are those of the packaged defaults, checked by :mod:`pipeline.evalsuite.settings`)."""
+    """``daskjudge sample`` / ``eval``: how completions are asked of a model. A section: its
+    keys are those of the packaged defaults, which fill the keys a config leaves out; the
+    values are checked by :mod:`pipeline.evalsuite.settings`."""
     source: str | None = field(default=None, compare=False)
     """Where the run config was read from (for messages)."""
 
