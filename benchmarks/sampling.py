@@ -3,9 +3,9 @@
     python benchmarks/sampling.py [--samples 200] [--latency 0.05] [--rounds 3]
                                   [--out benchmarks/results-sampling.json]
 
-A local OpenAI-compatible server answers every request after ``--latency`` seconds (a
-stand-in for a model server's time per answer; it has as many threads as requests in
-flight). ``pipeline.evalsuite.sampler.sample`` asks it for ``--samples`` samples (40
+A local OpenAI-compatible server, in a process of its own, answers every request after
+``--latency`` seconds (a stand-in for a model server's time per answer; it has a thread per
+request in flight). ``pipeline.evalsuite.sampler.sample`` asks it for ``--samples`` samples (40
 problems × n) at each ``concurrency``; the figure is samples per second, median over rounds,
 and its ratio to one request at a time. With no latency, the time per sample is the client's
 own cost (request, JSON, one fsync'd log line, extraction). A resume of a finished log is
@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import statistics
+import sys
 import tempfile
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # this checkout's package
 
 from pipeline.evalsuite.sampler import sample
 from pipeline.evalsuite.settings import Sampling, Template
@@ -31,7 +34,7 @@ from pipeline.evalsuite.settings import Sampling, Template
 ANSWER = "```python\ndef f(x):\n    return x + 1\n```"
 
 
-def serve(latency: float) -> tuple[ThreadingHTTPServer, str]:
+def _serve(latency: float, port_queue) -> None:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args):
             pass
@@ -50,8 +53,17 @@ def serve(latency: float) -> tuple[ThreadingHTTPServer, str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.request_queue_size = 128
+    port_queue.put(server.server_address[1])
+    server.serve_forever()
+
+
+def serve(latency: float) -> tuple[multiprocessing.Process, str]:
+    """The server in a process of its own: in the client's, the two would share one GIL."""
+    queue = multiprocessing.Queue()
+    proc = multiprocessing.Process(target=_serve, args=(latency, queue), daemon=True)
+    proc.start()
+    return proc, f"http://127.0.0.1:{queue.get(timeout=30)}/v1"
 
 
 def one_run(url: str, samples: int, concurrency: int) -> tuple[float, float]:
@@ -95,7 +107,8 @@ def main() -> None:
                    "resume_s": round(statistics.median(resumed), 3)}
             results["runs"].append(row)
             print(row, flush=True)
-        server.shutdown()
+        server.terminate()
+        server.join()
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
 
 
