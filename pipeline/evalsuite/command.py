@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_SE, EXIT_INPUT, EXIT_INFRA = 0, 1, 2, 3
+EXIT_OK, EXIT_SE, EXIT_INPUT, EXIT_INFRA, EXIT_BUSY = 0, 1, 2, 3, 4
 
 
 def add_parser(sub, common) -> None:
@@ -171,7 +171,7 @@ def _score(args, config, sampling, template, problems, info, folder, run, benchm
                        progress=not (args.no_progress or args.quiet), announce=not args.quiet)
     except OutputBusy as exc:
         print(f"daskjudge: {exc}", file=sys.stderr)
-        return 4
+        return EXIT_BUSY
     except (io.InputError, ConfigError, CheckpointMismatch) as exc:
         print(f"daskjudge: input error: {exc}", file=sys.stderr)
         return EXIT_INPUT
