@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write DIR/report.html: plots and tables of a "
                             "finished run")
     report.add_argument("dir", help="output folder of a finished run")
+
+    from .evalsuite.command import add_parser as add_evalsuite
+    add_evalsuite(sub, common)
     return p
 
 
@@ -177,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "judges":
         from .judges_cmd import main as judges_main
         return judges_main(args)
+    if args.command in ("sample", "eval", "compare"):
+        from .evalsuite.command import main as evalsuite_main
+        return evalsuite_main(args)
     from . import io
     from .api import score
     from .checkpoint import CheckpointMismatch, OutputBusy

@@ -97,6 +97,10 @@ class Config:
     """``daskjudge serve``: requests waiting or running at once (429 above it)."""
     serve_batch_ms: float = 5.0
     """``daskjudge serve``: requests arriving within this window go to the cluster together."""
+    sample: dict = field(default_factory=dict, hash=False)
+    """``daskjudge sample`` / ``eval``: how completions are asked of a model. A section: its
+    keys are those of the packaged defaults, which fill the keys a config leaves out; the
+    values are checked by :mod:`pipeline.evalsuite.settings`."""
     source: str | None = field(default=None, compare=False)
     """Where the run config was read from (for messages)."""
 
@@ -194,7 +198,7 @@ class Config:
                     "partitions", "keep_output", "allow_se", "reward", "on_se", "serve_host",
                     "serve_port", "serve_max_body_mb", "serve_max_requests", "serve_batch_ms"):
             d.pop(key)
-        for key in ("llm_base_url", "llm_model", "llm_api_key_env", "checker_attempts"):
+        for key in ("llm_base_url", "llm_model", "llm_api_key_env", "checker_attempts", "sample"):
             d.pop(key)
         return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -202,7 +206,7 @@ class Config:
 _CHOICES = {"extract": RULES, "on_missing": ("empty", "skip"), "reward": ("binary", "fraction"),
             "on_se": ("raise", "nan")}
 
-_TYPES = {"str": str, "float": float, "int": int, "bool": bool}
+_TYPES = {"str": str, "float": float, "int": int, "bool": bool, "dict": dict}
 
 
 def _coerce(key: str, value: Any, annotation: str, where: str) -> Any:
@@ -219,6 +223,14 @@ def _coerce(key: str, value: Any, annotation: str, where: str) -> Any:
         return tuple(sorted(set(value)))
     base = annotation.split(" | ")[0]
     want = _TYPES[base]
+    if want is dict and isinstance(value, dict):
+        # A section: the packaged defaults under the keys a config leaves out.
+        defaults = dask.config.get(f"daskjudge.{key}", {})
+        unknown = sorted(set(value) - set(defaults))
+        if unknown:
+            raise ConfigError(f"{where}{key}: unknown key(s) {', '.join(map(repr, unknown))}; "
+                              f"known: {', '.join(sorted(defaults))}")
+        return {**defaults, **value}
     if want is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if want is str and isinstance(value, Path):
