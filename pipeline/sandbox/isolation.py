@@ -24,7 +24,7 @@ from pathlib import Path
 LEVELS = ("full", "rootless", "none")
 RUNNER = Path(__file__).with_name("runner.py")
 SCRATCH = "/sb/w"          # fixed path inside the view; one test at a time per runner
-BUILDS = "/sb/b"           # compiled builds the runner keeps, read-only to the programs
+BUILDS = "/builds"         # compiled builds the runner keeps, read-only to the programs
 SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "HOME": SCRATCH, "TMPDIR": SCRATCH}
 # Capabilities the runner (pid 1, root inside) keeps to create scratch for the slot uid,
@@ -91,6 +91,7 @@ def bwrap_command(rootless: bool) -> list[str]:
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--perms", "0755", "--size", str(64 << 20), "--tmpfs", "/tmp",
             "--perms", "0755", "--size", str(512 << 20), "--tmpfs", "/sb",
+            "--perms", "0755", "--size", str(160 << 20), "--tmpfs", BUILDS,
             "--perms", "0700", "--dir", "/.runner",
             "--ro-bind", str(RUNNER), "/.runner/runner.py",
             "--", str(interpreter()), "-I", "/.runner/runner.py"]

@@ -317,6 +317,10 @@ def _child(req: dict, init: dict, fds: dict, code: str, call: str) -> None:
             pass
         _set_limits(req["limits"], init["base_vm"], "exec" in req)
         if init.get("uid") is not None:
+            if "exec" in req:
+                # A JVM cannot write to an inherited descriptor; it reopens
+                # /proc/self/fd/3, which needs the pipe to be the program's own.
+                os.fchown(_RESULT_FD, init["uid"], init["gid"])
             os.setgroups([])
             os.setresgid(init["gid"], init["gid"], init["gid"])
             os.setresuid(init["uid"], init["uid"], init["uid"])

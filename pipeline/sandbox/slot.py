@@ -36,7 +36,7 @@ REPLY_GRACE_S = 10.0
 # Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
 # resident) and the page cache of the scratch tmpfs are charged to the same group.
 CGROUP_HEADROOM = 256 << 20
-# Bytes of builds a runner keeps in its scratch tmpfs (512 MiB in all) for the tests to come.
+# Bytes of builds a runner keeps (in a tmpfs of 160 MiB of its own) for the tests to come.
 BUILD_BUDGET = 128 << 20
 
 # bubblewrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that
