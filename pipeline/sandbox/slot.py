@@ -346,9 +346,6 @@ class Slot:
             blobs = [programs[0].code.encode("utf-8", "surrogatepass")]
         else:
             blobs = [b""]
-            for test, lim in zip(tests, limits):
-                test.update(build=build.key,
-                            exec=[a.replace("{mem}", str(lim.memory_mb)) for a in argv])
             if build.key in self._installed:
                 self._installed.move_to_end(build.key)
             else:
@@ -358,6 +355,10 @@ class Slot:
                 request.update(install={"key": build.key, "names": list(build.files)},
                                drop=drop)
                 blobs += list(build.files.values())
+            for p, test, lim in zip(programs, tests, limits):
+                test.update(build=build.key,
+                            exec=[a.replace("{mem}", str(lim.memory_mb)) for a in argv]
+                            + list(p.argv))
         for p, test in zip(programs, tests):
             blobs += [p.stdin, p.call.encode("utf-8", "surrogatepass")]
             if p.files or p.argv:
