@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 import judges
 
 KINDS = ("stdio", "function", "assert")
-LANGUAGES = ("python", "cpp", "java", "javascript")
+LANGUAGES = ("python", "cpp", "java", "javascript", "go", "rust")
 """Canonical names (``pipeline.sandbox.languages`` also takes aliases such as ``c++``)."""
 
 TEST = pa.struct([("input", pa.string()), ("output", pa.string())])

@@ -36,9 +36,10 @@ _SCRIPT = """import glob, json, os, subprocess, sys
 spec = json.loads(sys.argv[1])
 with open("sources", "w") as f:
     f.write("\\n".join(spec["sources"]) + "\\n")
+env = dict(os.environ, **{k: v.replace("{scratch}", os.getcwd()) for k, v in spec["env"].items()})
 for cmd in spec["commands"]:
     r = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT)
+                       stderr=subprocess.STDOUT, env=env)
     if r.returncode:
         sys.stderr.buffer.write(r.stdout[:64000] or b"exit code %d" % r.returncode)
         sys.exit(1)
@@ -81,6 +82,7 @@ def key(language: Language, source: Source, commands) -> str:
     """
     h = hashlib.sha256()
     for part in (language.name, language.version, json.dumps(commands),
+                 json.dumps(language.compile_env, sort_keys=True),
                  json.dumps(sorted(source.files.items()))):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
@@ -109,7 +111,7 @@ class Builds:
 
         Raises :class:`CompileUnavailable` when the sandbox failed during the compile.
         """
-        commands = language.compile_commands(pch)
+        commands = source.compile or language.compile_commands(pch)
         k = key(language, source, commands)
         with self._guard:
             lock = self._locks.setdefault(k, threading.Lock())
@@ -135,7 +137,8 @@ class Builds:
             return build
 
     def _compile(self, k, language, source, commands, run) -> Build:
-        spec = {"commands": commands, "keep": language.keep, "sources": sorted(source.files)}
+        spec = {"commands": commands, "keep": language.keep, "sources": sorted(source.files),
+                "env": language.compile_env}
         program = Program(_SCRIPT, mode="script", argv=(json.dumps(spec),),
                           files={n: t.encode("utf-8", "surrogateescape")
                                  for n, t in source.files.items()})

@@ -7,7 +7,7 @@ command that runs the build for each test, its default limits, and how its death
 verdicts (:meth:`Language.record`). Compiling and caching builds is :mod:`..build`'s job.
 
 >>> sorted(names())
-['cpp', 'java', 'javascript', 'python']
+['cpp', 'go', 'java', 'javascript', 'python', 'rust']
 >>> get("c++").name, get("js").name
 ('cpp', 'javascript')
 """
@@ -32,6 +32,8 @@ class Source:
     files: dict[str, str]
     run: tuple[str, ...]
     """``{bin}`` stands for the folder that holds the build inside the sandbox."""
+    compile: tuple[tuple[str, ...], ...] | None = None
+    """Compile commands for this source, when they differ from the language's."""
 
 
 class Language:
@@ -45,6 +47,8 @@ class Language:
     """The Debian package that provides them, for the missing-toolchain message."""
     compile: tuple[tuple[str, ...], ...] = ()
     """Commands run in the sandbox, in scratch where the source files are placed."""
+    compile_env: dict[str, str] = {}
+    """Environment of the compile commands; ``{scratch}`` is the compile's folder."""
     keep: tuple[str, ...] = ()
     """Glob patterns of the files the build keeps (they are run from ``{bin}``)."""
     address_space: bool = True
@@ -150,4 +154,4 @@ def get(name: str) -> Language | None:
     return _REGISTRY[key]
 
 
-from . import cpp, java, javascript  # noqa: E402,F401  (each registers itself)
+from . import cpp, go, java, javascript, rust  # noqa: E402,F401  (each registers itself)
