@@ -1,4 +1,4 @@
-"""C++, JavaScript and Java through the real pipeline: verdicts, MultiPL-E, compile once.
+"""C++, JavaScript, Java, Go and Rust through the real pipeline: verdicts, MultiPL-E, compile once.
 
 Every solution runs through :func:`pipeline.score` on the session's LocalCluster. A language
 whose toolchain is missing on the host gives SE with the reason, so these tests fail there
@@ -20,17 +20,16 @@ from pipeline import score
 HERE = Path(__file__).parent / "languages"
 VERDICTS = yaml.safe_load((HERE / "verdicts.yaml").read_text())
 LANGS = sorted(VERDICTS["solutions"])
-MULTIPLE = {"cpp": "cpp", "javascript": "js", "java": "java"}
+MULTIPLE = {"cpp": "cpp", "javascript": "js", "java": "java", "go": "go", "rust": "rs"}
 
-# Completions written for the MultiPL-E sample, with the verdict each must get. ``early``
-# ends the process with status 0 before the test block runs: never a pass.
+# Completions written for the MultiPL-E sample, with the verdict each must get (one compile
+# each). ``early`` ends the process with status 0 before the test block runs: never a pass.
 COMPLETIONS = {
     "cpp": {
         "HumanEval_13_greatest_common_divisor": {
             "AC": "    while (b) { long t = a % b; a = b; b = t; }\n    return a;\n",
             "WA": "    return a < b ? a : b;\n"},
         "HumanEval_23_strlen": {
-            "AC": "    return string.size();\n",
             "early": "    return string.size();\n}\n"
                      "struct Quit { Quit() { std::exit(0); } } quit;\nlong unused() { return 0;\n"},
     },
@@ -39,7 +38,6 @@ COMPLETIONS = {
             "AC": "  while (b) { [a, b] = [b, a % b]; }\n  return a;\n}\n",
             "WA": "  return Math.min(a, b);\n}\n"},
         "HumanEval_23_strlen": {
-            "AC": "  return string.length;\n}\n",
             "early": "  return string.length;\n}\nprocess.exit(0);\n"},
     },
     "java": {
@@ -47,8 +45,22 @@ COMPLETIONS = {
             "AC": "        while (b != 0) { long t = a % b; a = b; b = t; }\n        return a;\n",
             "WA": "        return Math.min(a, b);\n"},
         "HumanEval_23_strlen": {
-            "AC": "        return string.length();\n",
             "early": "        System.exit(0);\n        return 0;\n"},
+    },
+    "go": {   # the prompts import only testing and fmt: no way out with status 0
+        "HumanEval_13_greatest_common_divisor": {
+            "AC": "    for b != 0 {\n        a, b = b, a%b\n    }\n    return a\n}\n",
+            "WA": "    if a < b {\n        return a\n    }\n    return b\n}\n"},
+        "HumanEval_23_strlen": {
+            "AC": "    return len(myString)\n}\n"},
+    },
+    "rust": {
+        "HumanEval_13_greatest_common_divisor": {
+            "AC": "    let (mut a, mut b) = (a, b);\n    while b != 0 {\n        let t = a % b;\n"
+                  "        a = b;\n        b = t;\n    }\n    a\n",
+            "WA": "    a.min(b)\n"},
+        "HumanEval_23_strlen": {
+            "early": "    std::process::exit(0)\n"},
     },
 }
 
