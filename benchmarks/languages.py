@@ -41,6 +41,11 @@ SUM = {
                   ".map(Number);\nconsole.log(a + b);\n",
     "java": "import java.util.*;\n// %s\npublic class Main { public static void main(String[] x) "
             "{ Scanner in = new Scanner(System.in); System.out.println(in.nextLong() + in.nextLong()); } }\n",
+    "go": "package main\n// %s\nimport \"fmt\"\nfunc main() { var a, b int64; fmt.Scan(&a, &b); "
+          "fmt.Println(a + b) }\n",
+    "rust": "// %s\nuse std::io::Read;\nfn main() { let mut s = String::new(); "
+            "std::io::stdin().read_to_string(&mut s).unwrap(); let v: Vec<i64> = "
+            "s.split_whitespace().map(|x| x.parse().unwrap()).collect(); println!(\"{}\", v[0] + v[1]); }\n",
 }
 
 
@@ -64,7 +69,7 @@ def main() -> None:
         slot = pool.slots[0]
         level = pool.level
         results["isolation"] = level
-        for name in ("cpp", "javascript", "java"):
+        for name in ("cpp", "javascript", "java", "go", "rust"):
             lang = languages.get(name)
             variants = {"fresh": languages.pch_for(lang, level)}
             if name == "cpp":
@@ -91,7 +96,7 @@ def main() -> None:
                 for label, v in rows.items()}
             print(name, json.dumps(results["compile"][name]), flush=True)
 
-        for name in ("python", "cpp", "javascript", "java"):
+        for name in ("python", "cpp", "javascript", "java", "go", "rust"):
             code = SUM[name] % "per-test" if "%s" in SUM[name] else SUM[name]
             programs = [Program(code, stdin=f"{i} {i}\n".encode(), language=name)
                         for i in range(args.tests)]
