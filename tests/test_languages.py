@@ -149,7 +149,7 @@ def test_cpp_with_twenty_tests_is_compiled_once(client):
     assert stats["compiled"] + stats["disk"] + stats["memory"] > 1, stats   # asked again, reused
 
 
-def test_missing_toolchain_is_reported(pool):
+def test_missing_toolchain_is_reported(pool, monkeypatch):
     from pipeline.sandbox import Limits, Program, languages
 
     class Cobol(languages.Language):
@@ -157,8 +157,19 @@ def test_missing_toolchain_is_reported(pool):
         tools = ("cobc-not-installed",)
         package = "gnucobol"
 
-    languages.register(Cobol())
+    monkeypatch.setitem(languages._REGISTRY, "cobol-test", Cobol())   # this test only
     [o] = pool.run_batch([Program("DISPLAY 'HI'.", language="cobol-test")], [Limits()])
     assert o.status == "sandbox_error"
     assert o.message == ("the cobol-test toolchain is missing on this host: cobc-not-installed "
                          "not found (install the Debian package gnucobol)")
+
+
+def test_function_kind_and_unknown_language_are_refused_with_the_reason(pool):
+    from pipeline.sandbox import Limits, Program
+
+    [o] = pool.run_batch([Program("int f() { return 1; }", mode="function", call="[]",
+                                  entry_point="f", language="cpp")], [Limits()])
+    assert (o.status, o.message) == ("sandbox_error", "a cpp solution needs a stdio or assert "
+                                     "problem: the function kind is Python only")
+    [o] = pool.run_batch([Program("x", language="brainfuck")], [Limits()])
+    assert o.status == "sandbox_error" and o.message.startswith("unknown language 'brainfuck'")

@@ -261,7 +261,10 @@ class Slot:
                 lang = languages.get(programs[0].language)
                 why = lang.missing() if lang else None
             except KeyError as exc:
-                why = str(exc)
+                why = exc.args[0]
+            if lang and not why and any(p.mode == "function" for p in programs):
+                why = (f"a {lang.name} solution needs a stdio or assert problem: the function "
+                       f"kind is Python only")
             if why:
                 # Not the program's fault and not a passing fault of the sandbox: retrying
                 # cannot help, so every test says why at once (SE).
