@@ -86,7 +86,8 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
         if key in failed:
             outcomes = [None] * len(batch)
         else:
-            outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8], r[13] or "python") for r in batch],
+            outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8], r[13] or "python")
+                            for r in batch],
                            [limits_for(config, r[10], r[11]) for r in batch])
         verdicts = _judge(batch, outcomes, run, config, comparators)
         for row, outcome, (verdict, message) in zip(batch, outcomes, verdicts):
