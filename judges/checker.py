@@ -20,19 +20,15 @@ A checker that does not compile, raises, is killed, runs out of its own limits
 (:func:`limits`) or breaks its contract gives SE with a message, never AC: SE is retried and
 never counted as a pass or a fail.
 
-A checker is Python, or C++ when its source has an ``#include``. A C++ checker is compiled
-once per process (cached by the hash of its source) by ``g++`` run in the sandbox, and its
-binary is then placed beside the three files of each check and started by a small launcher.
-Its standard library is the host's; ``testlib.h`` is not bundled.
+A checker is Python, or C++ when its source has an ``#include``: the sandbox's ``cpp``
+language then compiles it once per source (``pipeline.sandbox.build``) and runs the binary
+for each check. Its standard library is the host's; ``testlib.h`` is not bundled.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import signal
-import threading
-from collections import OrderedDict
 from typing import Callable, Sequence
 
 from pipeline.sandbox.values import Limits, Outcome, Program
@@ -54,28 +50,6 @@ def limits(time_limit_s: float = 5.0, memory_limit_mb: int = 512) -> Limits:
                   processes=4, stdout_cap=1 << 20, stderr_cap=1 << 20, stderr_keep=4096)
 
 
-# Run in the sandbox: compile the checker placed in scratch, send the binary back on stdout.
-_COMPILE = """import subprocess, sys
-r = subprocess.run(["g++", "-O2", "-std=c++17", "-o", "checker", "checker.cpp"],
-                   stdin=subprocess.DEVNULL, capture_output=True)
-if r.returncode:
-    sys.stderr.buffer.write(r.stderr[-3000:])
-    sys.exit(1)
-sys.stdout.buffer.write(open("checker", "rb").read())
-"""
-# Run in the sandbox: make the placed (read-only) binary executable and become it.
-_LAUNCH = """import os, shutil, sys
-shutil.copyfile("checker.bin", "checker")
-os.chmod("checker", 0o700)
-os.execv("./checker", ["checker", *sys.argv[1:]])
-"""
-_COMPILE_LIMITS = Limits(cpu_s=60, wall_s=180, memory_mb=2048, processes=16, file_size_mb=64,
-                         stdout_cap=64 << 20, stderr_keep=4096)
-_BINARIES: OrderedDict[str, bytes | str] = OrderedDict()   # by source hash, least recent first
-_KEEP_BINARIES = 256                                        # ~50 MB at 200 KB a binary
-_COMPILING = threading.Lock()
-
-
 def language(source: str) -> str:
     """``cpp`` for a source with an ``#include``, else ``python``.
 
@@ -83,28 +57,6 @@ def language(source: str) -> str:
     ('cpp', 'python')
     """
     return "cpp" if "#include" in source else "python"
-
-
-def compiled(run: Run, source: str) -> bytes | str:
-    """The binary of a C++ checker (compiled once per process), or why it did not compile."""
-    key = hashlib.sha256(source.encode("utf-8", "surrogateescape")).hexdigest()
-    with _COMPILING:
-        if key in _BINARIES:
-            _BINARIES.move_to_end(key)
-        else:
-            program = Program(_COMPILE, mode="script",
-                              files={"checker.cpp": source.encode("utf-8", "surrogateescape")})
-            [o] = run([program], [_COMPILE_LIMITS])
-            if o.status == "exited" and o.exit_code == 0 and o.stdout:
-                _BINARIES[key] = o.stdout
-            elif o.status == "sandbox_error":
-                return f"sandbox error while compiling: {o.message}"   # not cached: retried
-            else:
-                _BINARIES[key] = (f"{o.status}, exit code {o.exit_code}: "
-                                  f"{_tail(o.stderr, 600) or (o.record or {}).get('message', '')}")
-            while len(_BINARIES) > _KEEP_BINARIES:
-                _BINARIES.popitem(last=False)
-        return _BINARIES[key]
 
 
 def _tail(data: bytes, n: int = 300) -> str:
@@ -124,15 +76,12 @@ class Checker:
     def check(self, output: str, expected: str) -> tuple[bool, str]:
         raise TypeError("a checker needs a sandbox and the test input: use Checker.judge")
 
-    def program(self, source: str, test_input: str, output: bytes, expected: str,
-                binary: bytes | None = None) -> Program:
-        """The sandboxed run that checks one output (``binary``: a compiled C++ checker)."""
+    def program(self, source: str, test_input: str, output: bytes, expected: str) -> Program:
+        """The sandboxed run that checks one output."""
         files = {INPUT: test_input.encode("utf-8", "surrogateescape"), OUTPUT: output,
                  ANSWER: expected.encode("utf-8", "surrogateescape")}
-        if binary is not None:
-            files["checker.bin"] = binary
-            source = _LAUNCH
-        return Program(source, mode="script", files=files, argv=_ARGV[self.contract])
+        return Program(source, mode="script", files=files, argv=_ARGV[self.contract],
+                       language=language(source))
 
     def judge(self, run: Run, source: str, items: Sequence[tuple[str, bytes, str]],
               limit: Limits | None = None) -> list[tuple[Verdict, str]]:
@@ -147,12 +96,7 @@ class Checker:
         if not items:
             return []
         limit = limit or limits()
-        binary = None
-        if language(source) == "cpp":
-            binary = compiled(run, source)
-            if isinstance(binary, str):
-                return [(Verdict.SE, f"checker does not compile: {binary}"[:800])] * len(items)
-        programs = [self.program(source, *item, binary=binary) for item in items]
+        programs = [self.program(source, *item) for item in items]
         return [self.verdict(o, limit) for o in run(programs, [limit] * len(programs))]
 
     def verdict(self, o: Outcome, limit: Limits) -> tuple[Verdict, str]:

@@ -41,15 +41,18 @@ def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Lim
 
 
 def program_for(kind: str, code: str, prelude: str | None, test_input: str,
-                entry_point: str | None) -> Program:
+                entry_point: str | None, language: str = "python") -> Program:
     source = with_prelude(prelude, code)
     if kind == "stdio":
-        return Program(source, mode="stdio", stdin=test_input.encode("utf-8"))
-    return Program(source, mode=kind, call=test_input, entry_point=entry_point)
+        return Program(source, mode="stdio", stdin=test_input.encode("utf-8"),
+                       language=language)
+    return Program(source, mode=kind, call=test_input, entry_point=entry_point,
+                   language=language)
 
 
 _COLUMNS = ("problem_id", "solution_id", "test_index", "kind", "code", "prelude", "input",
-            "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb", "checker")
+            "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb", "checker",
+            "language")
 
 
 def _batches(rows: list[tuple], one_at_a_time: bool):
@@ -84,7 +87,8 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
         if key in failed:
             outcomes = [None] * len(batch)
         else:
-            outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8]) for r in batch],
+            outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8], r[13] or "python")
+                            for r in batch],
                            [limits_for(config, r[10], r[11]) for r in batch])
         verdicts = _judge(batch, outcomes, run, config, comparators)
         for row, outcome, (verdict, message) in zip(batch, outcomes, verdicts):

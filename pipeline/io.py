@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 import judges
 
 KINDS = ("stdio", "function", "assert")
-LANGUAGES = ("python",)
+LANGUAGES = ("python", "cpp", "java", "javascript", "go", "rust")
+"""Canonical names (``pipeline.sandbox.languages`` also takes aliases such as ``c++``)."""
 
 TEST = pa.struct([("input", pa.string()), ("output", pa.string())])
 
@@ -241,6 +242,7 @@ def read_solutions(source: Any, problems: pa.Table | None = None) -> pa.Table:
                              f"{seen[(pid, sid)]}")
         seen[(pid, sid)] = i
         lang = _text(row, "language", where, required=False) or "python"
+        lang = _canonical(lang)
         if lang not in LANGUAGES:
             raise where.fail("language", f"language {lang!r} is not supported; supported: "
                              f"{', '.join(LANGUAGES)}")
@@ -249,6 +251,15 @@ def read_solutions(source: Any, problems: pa.Table | None = None) -> pa.Table:
             raise where.fail("code", f"must be a string, got {type(code).__name__}")
         clean.append(dict(row, problem_id=pid, solution_id=sid, language=lang, code=code))
     return _table(clean, SOLUTIONS, columns, name)
+
+
+def _canonical(language: str) -> str:
+    from .sandbox import languages
+    try:
+        plugin = languages.get(language)
+    except KeyError:
+        return language
+    return plugin.name if plugin else "python"
 
 
 def _table(rows: list[dict], schema: pa.Schema, columns: list[str], name: str) -> pa.Table:

@@ -182,15 +182,18 @@ int main(int argc, char** argv) {
 
 
 def test_cpp_checker_is_compiled_once_and_run_in_the_sandbox(pool):
-    from judges import checker as module
+    from pipeline.sandbox import build, languages
     items = [("", b"1 2\n", "1  2"), ("", b"1 3", "1 2"), ("", b"1", "1 2"), ("", b"", "")]
-    before = len(module._BINARIES)
+    cpp = languages.get("cpp")
+    key = build.key(cpp, cpp.source(CPP_TOKENS, "script", ""),
+                    cpp.compile_commands(languages.pch_for(cpp, pool.level)))
     got = judge(pool, "checker", CPP_TOKENS, items)
     assert [v for v, _ in got] == [Verdict.AC, Verdict.WA, Verdict.WA, Verdict.SE]
     assert "token 2 differs" in got[1][1] and "signal 11" in got[3][1]
-    assert len(module._BINARIES) == before + 1
+    stats = dict(build.BUILDS.stats[key])
+    assert stats["compiled"] + stats["disk"] == 1         # compiled, or found on disk, once
     assert judge(pool, "checker", CPP_TOKENS, items[:1])[0][0] is Verdict.AC  # cached binary
-    assert len(module._BINARIES) == before + 1
+    assert build.BUILDS.stats[key] == dict(stats, memory=stats["memory"] + 1)
 
 
 def test_cpp_checker_through_the_pipeline(client):

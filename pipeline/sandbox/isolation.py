@@ -24,6 +24,7 @@ from pathlib import Path
 LEVELS = ("full", "rootless", "none")
 RUNNER = Path(__file__).with_name("runner.py")
 SCRATCH = "/sb/w"          # fixed path inside the view; one test at a time per runner
+BUILDS = "/builds"         # compiled builds the runner keeps, read-only to the programs
 SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
                "HOME": SCRATCH, "TMPDIR": SCRATCH}
 # The runner's environment is exactly this (it is never inherited), so unlike ``-I`` its
@@ -80,14 +81,24 @@ def bwrap_command(rootless: bool) -> list[str]:
     cmd += ["--perms", "0755", "--dir", "/etc"]
     for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/ssl", "/etc/alternatives"):
         cmd += ["--ro-bind-try", f, f]
+    for f in sorted(Path("/etc").glob("java-*")):     # the JDK's conf/ links into /etc
+        cmd += ["--ro-bind", str(f), str(f)]
     prefix = Path(os.path.realpath(sys.base_prefix))
     if not str(prefix).startswith("/usr/"):
         for parent in _ancestors(prefix):
             cmd += ["--perms", "0755", "--dir", str(parent)]
         cmd += ["--ro-bind", str(prefix), str(prefix)]
+    from .languages.cpp import PCH_ROOT, pch_root
+    pch = pch_root()
+    try:
+        pch.mkdir(parents=True, exist_ok=True)
+        cmd += ["--ro-bind", str(pch), PCH_ROOT]     # filled later by the host: C++ headers
+    except OSError:
+        pass
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--perms", "0755", "--size", str(64 << 20), "--tmpfs", "/tmp",
             "--perms", "0755", "--size", str(512 << 20), "--tmpfs", "/sb",
+            "--perms", "0755", "--size", str(160 << 20), "--tmpfs", BUILDS,
             "--perms", "0700", "--dir", "/.runner",
             "--ro-bind", str(RUNNER), "/.runner/runner.py",
             "--", str(interpreter()), *RUNNER_FLAGS, "/.runner/runner.py"]

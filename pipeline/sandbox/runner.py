@@ -119,7 +119,7 @@ def _no_new_privs() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
 
 
-def _set_limits(lim: dict, base_vm: int) -> None:
+def _set_limits(lim: dict, base_vm: int, exec_: bool = False) -> None:
     import resource as r
 
     def cap(res, soft, hard=None):
@@ -132,9 +132,12 @@ def _set_limits(lim: dict, base_vm: int) -> None:
     cpu = max(1, int(-(-lim["cpu_s"] // 1)))          # ceil; RLIMIT_CPU has 1 s granularity
     cap(r.RLIMIT_CPU, cpu, cpu + 1)
     if lim.get("memory_mb"):
-        mem = base_vm + lim["memory_mb"] * 1024 * 1024
-        cap(r.RLIMIT_AS, mem)
-        cap(r.RLIMIT_STACK, min(mem, 1 << 30))
+        # A forked interpreter keeps the runner's mappings; an exec'd program starts empty
+        # but for its shared libraries (32 MiB of slack covers libstdc++ and friends).
+        mem = (32 << 20 if exec_ else base_vm) + lim["memory_mb"] * 1024 * 1024
+        if lim.get("address_space", True):
+            cap(r.RLIMIT_AS, mem)
+        cap(r.RLIMIT_STACK, min(lim["memory_mb"] * 1024 * 1024, 1 << 30))
     cap(r.RLIMIT_NPROC, lim["processes"])
     cap(r.RLIMIT_FSIZE, lim["file_size_mb"] * 1024 * 1024)
     cap(r.RLIMIT_NOFILE, lim["open_files"])
@@ -312,8 +315,12 @@ def _child(req: dict, init: dict, fds: dict, code: str, call: str) -> None:
             os.close(fd)
         except OSError:
             pass
-        _set_limits(req["limits"], init["base_vm"])
+        _set_limits(req["limits"], init["base_vm"], "exec" in req)
         if init.get("uid") is not None:
+            if "exec" in req:
+                # A JVM cannot write to an inherited descriptor; it reopens
+                # /proc/self/fd/3, which needs the pipe to be the program's own.
+                os.fchown(_RESULT_FD, init["uid"], init["gid"])
             os.setgroups([])
             os.setresgid(init["gid"], init["gid"], init["gid"])
             os.setresuid(init["uid"], init["uid"], init["uid"])
@@ -324,6 +331,12 @@ def _child(req: dict, init: dict, fds: dict, code: str, call: str) -> None:
         random.seed()                       # os.register_at_fork hooks do not run (see _fork)
         sys.argv = ["solution.py", *req.get("argv", ())]
         sys.set_int_max_str_digits(0)       # solutions may print integers of any size
+        if "exec" in req:                   # a compiled build: become it
+            if req["mode"] == "stdio":
+                os.close(_RESULT_FD)
+            argv = [a.replace("{bin}", os.path.join(init["bin"], req["build"]))
+                    for a in req["exec"]]
+            os.execvp(argv[0], argv)
     except BaseException as exc:            # infrastructure failure, not the program's
         _record({"status": "setup_failed", "message": f"{type(exc).__name__}: {exc}"})
         os._exit(255)
@@ -410,6 +423,35 @@ def _place_files(scratch: str, names: list, blobs: list) -> None:
                 view = view[os.write(fd, view):]
         finally:
             os.close(fd)
+
+
+def install(init: dict, req: dict, blobs: list) -> None:
+    """Keep a build's files for the tests that follow (read-only to the programs), and
+    drop the builds the supervisor has evicted."""
+    import shutil
+    for key in req.get("drop", ()):
+        shutil.rmtree(os.path.join(init["bin"], _plain_name(key)), ignore_errors=True)
+    build = req.get("install")
+    if not build:
+        return
+    folder = os.path.join(init["bin"], _plain_name(build["key"]))
+    shutil.rmtree(folder, ignore_errors=True)
+    os.mkdir(folder, 0o755)
+    for name, data in zip(build["names"], blobs):
+        fd = os.open(os.path.join(folder, _plain_name(name)),
+                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o555)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+
+
+def _plain_name(name: str) -> str:
+    if not name or "/" in name or name in (".", "..") or "\0" in name:
+        raise ValueError(f"bad file name {name!r}")
+    return name
 
 
 def run_one(req: dict, code: str, stdin: bytes, extra: str,
@@ -563,6 +605,8 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     init["base_vm"] = _vm_size() + 64 * 1024 * 1024   # headroom for the child's own growth
+    if init.get("bin"):
+        os.makedirs(init["bin"], 0o755, exist_ok=True)  # builds, read-only to the programs
     send(ctl_out, {"ready": True})
     while True:
         msg = recv(ctl_in)
@@ -574,6 +618,15 @@ def main() -> None:
         code = blobs[0].decode("utf-8", "replace")
         results, out = [], []
         at = 1
+        if req.get("install") or req.get("drop"):
+            n_build = len(req["install"]["names"]) if req.get("install") else 0
+            try:
+                install(init, req, blobs[1:1 + n_build])
+            except Exception as exc:
+                send(ctl_out, {"results": [{"status": "runner_error",
+                                            "message": f"install: {exc!r}"}]}, b"", b"", b"")
+                continue
+            at += n_build
         for test in req["tests"]:
             n_files = len(test.get("files", ()))
             stdin, extra, files = blobs[at], blobs[at + 1], blobs[at + 2:at + 2 + n_files]

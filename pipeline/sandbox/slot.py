@@ -17,10 +17,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import isolation
+from . import isolation, languages
+from .build import BUILDS, Build, CompileUnavailable
 from .cgroup import SlotCgroup
 from .runner import kill_uid, recv, send
 from .values import Limits, Outcome, Program, SandboxError
@@ -34,6 +36,8 @@ REPLY_GRACE_S = 10.0
 # Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
 # resident) and the page cache of the scratch tmpfs are charged to the same group.
 CGROUP_HEADROOM = 256 << 20
+# Bytes of builds a runner keeps (in a tmpfs of 160 MiB of its own) for the tests to come.
+BUILD_BUDGET = 128 << 20
 
 # bubblewrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that
 # spawned it exits. Spawn every runner from one long-lived thread so that a Dask task thread
@@ -87,6 +91,7 @@ class Slot:
         self._has_cgroup = False
         self._stderr = None
         self.runner_pid: int | None = None
+        self._installed: OrderedDict[str, int] = OrderedDict()
 
     # ----------------------------------------------------------------- lifecycle
     @property
@@ -163,7 +168,9 @@ class Slot:
                 self._cgroup.add(self.runner_pid)
                 self._ooms = self._cgroup.oom_kills()
         env = dict(isolation.SANDBOX_ENV, HOME=scratch, TMPDIR=scratch)
-        init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env}
+        builds = isolation.BUILDS if level != "none" else tempfile.mkdtemp(prefix="dj-builds-")
+        init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env, "bin": builds}
+        self._installed = OrderedDict()
         send(self._proc.stdin.fileno(), init, bpf)
         reply = self._reply(START_TIMEOUT_S)
         if not reply or not reply[0].get("ready"):
@@ -250,8 +257,20 @@ class Slot:
         for name in (n for p in programs for n in p.files):
             if not name or "/" in name or name in (".", "..") or "\0" in name:
                 raise ValueError(f"a file placed in scratch needs a plain name, got {name!r}")
+        lang = None
         if programs[0].language != "python":
-            return [], f"language {programs[0].language!r} is not supported yet"
+            try:
+                lang = languages.get(programs[0].language)
+                why = lang.missing() if lang else None
+            except KeyError as exc:
+                why = exc.args[0]
+            if lang and not why and any(p.mode == "function" for p in programs):
+                why = (f"a {lang.name} solution needs a stdio or assert problem: the function "
+                       f"kind is Python only")
+            if why:
+                # Not the program's fault and not a passing fault of the sandbox: retrying
+                # cannot help, so every test says why at once (SE).
+                return [Outcome(status="sandbox_error", message=why) for _ in programs], None
         with self._lock:
             try:
                 if not self.alive:
@@ -261,32 +280,97 @@ class Slot:
                     self.start()
             except SandboxError as exc:
                 return [], str(exc)
-            outcomes, error, ooms = self._round_trip(programs, limits)
-            if ooms and len(programs) > 1:
-                # The memory cgroup OOM-killed something during the batch; run the tests one
-                # by one to know which (an OOM kill is rare, and is MLE for its test only).
-                outcomes, error = [], None
-                for p, lim in zip(programs, limits):
-                    got, error, _ = self._round_trip([p], [lim])
-                    outcomes += got
-                    if error:
-                        break
-            return outcomes, error
+            if lang is not None:
+                return self._run_built(lang, programs, limits)
+            return self._trip(programs, limits)
 
-    def _round_trip(self, programs, limits) -> tuple[list[Outcome], str | None, bool]:
+    def _trip(self, programs, limits, **build) -> tuple[list[Outcome], str | None]:
+        outcomes, error, ooms = self._round_trip(programs, limits, **build)
+        if ooms and len(programs) > 1:
+            # The memory cgroup OOM-killed something during the batch; run the tests one
+            # by one to know which (an OOM kill is rare, and is MLE for its test only).
+            outcomes, error = [], None
+            for p, lim in zip(programs, limits):
+                got, error, _ = self._round_trip([p], [lim], **build)
+                outcomes += got
+                if error:
+                    break
+        return outcomes, error
+
+    def _run_built(self, lang, programs, limits) -> tuple[list[Outcome], str | None]:
+        """Compile (once per source, see :mod:`.build`), then run the build per test.
+
+        Consecutive tests with the same source share a build: every ``stdio`` test of a
+        solution, and the tests of an ``assert`` solution that share a test block.
+        """
+        outcomes: list[Outcome] = []
+        i = 0
+        while i < len(programs):
+            first = programs[i]
+            j = i + 1
+            while j < len(programs) and (programs[j].mode, programs[j].call) == (first.mode, first.call):
+                j += 1
+            group, lims = programs[i:j], limits[i:j]
+            source = lang.source(first.code, first.mode, first.call)
+            try:
+                build = BUILDS.get(lang, source, languages.pch_for(lang, self.level),
+                                   self._compile)
+            except CompileUnavailable as exc:
+                return outcomes, f"compile failed in the sandbox: {exc}"
+            if build.error is not None:
+                outcomes += [Outcome(status="exited", exit_code=1, stderr=build.error.encode(),
+                                     record={"status": "syntax", "type": "compile error",
+                                             "message": build.error}) for _ in group]
+            else:
+                got, error = self._trip(group, [lang.run_limits(x) for x in lims],
+                                        build=build, argv=source.run)
+                for p, o in zip(group, got):
+                    if o.record is None:
+                        o.record = lang.record(o, p.mode)
+                outcomes += got
+                if error:
+                    return outcomes, error
+            i = j
+        return outcomes, None
+
+    def _compile(self, program: Program, limits: Limits) -> Outcome:
+        got, error = self._trip([program], [limits])
+        if error:
+            return Outcome(status="sandbox_error", message=error)
+        return got[0]
+
+    def _round_trip(self, programs, limits, build: Build | None = None,
+                    argv: tuple[str, ...] = ()) -> tuple[list[Outcome], str | None, bool]:
         if self._has_cgroup:
             self._cgroup.set_memory(max(lim.memory_mb for lim in limits) * (1 << 20)
                                     + CGROUP_HEADROOM)
         tests = [{"mode": p.mode, "entry_point": p.entry_point, "limits": lim.wire()}
                  for p, lim in zip(programs, limits)]
-        blobs = [programs[0].code.encode("utf-8", "surrogatepass")]
+        request: dict = {"tests": tests}
+        if build is None:
+            blobs = [programs[0].code.encode("utf-8", "surrogatepass")]
+        else:
+            blobs = [b""]
+            if build.key in self._installed:
+                self._installed.move_to_end(build.key)
+            else:
+                drop = []
+                while self._installed and sum(self._installed.values()) + build.size > BUILD_BUDGET:
+                    drop.append(self._installed.popitem(last=False)[0])
+                request.update(install={"key": build.key, "names": list(build.files)},
+                               drop=drop)
+                blobs += list(build.files.values())
+            for p, test, lim in zip(programs, tests, limits):
+                test.update(build=build.key,
+                            exec=[a.replace("{mem}", str(lim.memory_mb)) for a in argv]
+                            + list(p.argv))
         for p, test in zip(programs, tests):
             blobs += [p.stdin, p.call.encode("utf-8", "surrogatepass")]
             if p.files or p.argv:
                 test.update(files=list(p.files), argv=list(p.argv))
                 blobs += list(p.files.values())
         try:
-            send(self._proc.stdin.fileno(), {"tests": tests}, *blobs)
+            send(self._proc.stdin.fileno(), request, *blobs)
         except OSError as exc:
             self._kill()
             return [], f"runner gone before the test: {exc}", False
@@ -296,6 +380,8 @@ class Slot:
             self._kill()
             return [], "runner did not answer" + (f": {tail}" if tail else ""), False
         head, out = reply
+        if build is not None and "install" in request:
+            self._installed[build.key] = build.size
         oom = False
         if self._has_cgroup:
             ooms = self._cgroup.oom_kills()

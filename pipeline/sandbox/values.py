@@ -26,6 +26,9 @@ class Limits:
     """Bytes of stderr before the test is stopped (a stderr flood costs CPU in the runner)."""
     stderr_keep: int = 64 << 10
     """Bytes of stderr kept for the message."""
+    address_space: bool = True
+    """Bound each process's address space (RLIMIT_AS) by ``memory_mb``. ``False`` for
+    runtimes that reserve far more than they use (JVM, V8): the slot's cgroup bounds them."""
 
     @property
     def wall(self) -> float:
@@ -35,12 +38,13 @@ class Limits:
         return {"cpu_s": self.cpu_s, "wall_s": self.wall, "memory_mb": self.memory_mb,
                 "processes": self.processes, "file_size_mb": self.file_size_mb,
                 "open_files": self.open_files, "stdout_cap": self.stdout_cap,
-                "stderr_cap": self.stderr_cap, "stderr_keep": self.stderr_keep}
+                "stderr_cap": self.stderr_cap, "stderr_keep": self.stderr_keep,
+                "address_space": self.address_space}
 
 
 @dataclass(frozen=True)
 class Program:
-    """One run: a Python program and its input.
+    """One run: a program and its input.
 
     ``mode`` is how the program is driven: ``stdio`` (run as ``__main__`` on ``stdin``),
     ``function`` (import, call ``entry_point`` with the JSON arguments in ``call``, report the
@@ -50,6 +54,10 @@ class Program:
 
     ``files`` are placed in the program's (fresh, per-run) working directory before it
     starts, read-only; ``argv`` follows the program name in ``sys.argv``.
+
+    ``language`` other than ``python`` (see :mod:`.languages`) is compiled once per source
+    in the sandbox and its build run for each test, in the ``stdio`` or ``assert`` mode
+    (``call`` is then the test block that follows the program).
     """
 
     code: str
