@@ -72,16 +72,6 @@ class ScoreResult:
                 f"{len(self.tests)} tests: {v})")
 
 
-def _config(config: Config | dict | str | Path | None) -> Config:
-    if config is None:
-        return Config.load()
-    if isinstance(config, Config):
-        return config
-    if isinstance(config, dict):
-        return Config.load(overrides=config)
-    return Config.load(config)
-
-
 def _versions() -> dict:
     out = {"python": platform.python_version()}
     for pkg in ("daskjudge", "dask", "distributed", "pandas", "pyarrow", "numpy", "datasets",
@@ -122,7 +112,7 @@ def score(problems: Any, solutions: Any, *, client=None,
             r = score("data/sample/problems.jsonl", "data/sample/solutions.jsonl")
             print(r.problems[["problem_id", "pass_rate"]])
     """
-    cfg = _config(config)
+    cfg = Config.of(config)
     started = time.monotonic()
     problems_t = io.read_problems(problems)
     solutions_t = io.read_solutions(solutions, problems_t)

@@ -165,6 +165,27 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
               f"results are incomplete", file=file)
 
 
+def run_score(problems, solutions, **kwargs):
+    """:func:`pipeline.score` for a command: ``(result, EXIT_OK)``, or ``(None, code)`` with
+    the reason printed on stderr."""
+    from . import io
+    from .api import score
+    from .checkpoint import CheckpointMismatch, OutputBusy
+    from .config import ConfigError
+
+    try:
+        return score(problems, solutions, **kwargs), EXIT_OK
+    except OutputBusy as exc:
+        print(f"daskjudge: {exc}", file=sys.stderr)
+        return None, EXIT_BUSY
+    except (io.InputError, ConfigError, CheckpointMismatch) as exc:
+        print(f"daskjudge: input error: {exc}", file=sys.stderr)
+        return None, EXIT_INPUT
+    except Exception as exc:                  # cluster or sandbox failure
+        print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None, EXIT_INFRA
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "convert":
@@ -183,14 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("sample", "eval", "compare"):
         from .evalsuite.command import main as evalsuite_main
         return evalsuite_main(args)
+    import distributed  # noqa: F401  (it configures its loggers on import)
+
     from . import io
-    from .api import score
-    from .checkpoint import CheckpointMismatch, OutputBusy
     from .config import Config, ConfigError
 
     # The embedded cluster's scheduler runs in this process; its INFO chatter (workers
-    # starting and closing) is noise in a batch log. Set after importing distributed,
-    # which configures its loggers on import.
+    # starting and closing) is noise in a batch log.
     logging.getLogger("distributed").setLevel(logging.ERROR)
 
     try:
@@ -213,19 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     if not args.quiet:
         print(f"daskjudge: scoring {config.solutions} against {config.problems}", file=sys.stderr)
-    try:
-        result = score(config.problems, config.solutions, config=config, out=config.out,
-                       resume=args.resume, progress=not (args.no_progress or args.quiet),
-                       announce=not args.quiet)
-    except OutputBusy as exc:
-        print(f"daskjudge: {exc}", file=sys.stderr)
-        return EXIT_BUSY
-    except (io.InputError, ConfigError, CheckpointMismatch) as exc:
-        print(f"daskjudge: input error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except Exception as exc:                  # cluster or sandbox failure
-        print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_INFRA
+    result, code = run_score(config.problems, config.solutions, config=config, out=config.out,
+                             resume=args.resume, progress=not (args.no_progress or args.quiet),
+                             announce=not args.quiet)
+    if result is None:
+        return code
     out = Path(config.out)
     report = None
     if dataset is not None:

@@ -129,6 +129,20 @@ class Config:
         return cls.from_dict(values, source=source)
 
     @classmethod
+    def of(cls, config: "Config | dict | str | Path | None") -> "Config":
+        """A config from what an API caller passes: a Config, a dict of overrides, a YAML
+        path, or None for the defaults.
+
+        >>> Config.of({"judge": "tokens"}).judge, Config.of(None).judge
+        ('tokens', 'lines')
+        """
+        if isinstance(config, cls):
+            return config
+        if isinstance(config, dict):
+            return cls.load(overrides=config)
+        return cls.load(config)
+
+    @classmethod
     def from_dict(cls, values: dict, source: str | None = None) -> "Config":
         where = f"{source}: " if source else ""
         names = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}

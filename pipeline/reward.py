@@ -123,12 +123,7 @@ class RewardScorer:
     """
 
     def __init__(self, config: Config | dict | str | Path | None = None, *, client=None):
-        if isinstance(config, Config):
-            self.config = config
-        elif isinstance(config, dict):
-            self.config = Config.load(overrides=config)
-        else:
-            self.config = Config.load(config)
+        self.config = Config.of(config)
         _check(self.config)
         self._given = client
         self._client = None

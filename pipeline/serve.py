@@ -358,12 +358,7 @@ class Server:
 
     def __init__(self, client=None, config: Config | dict | str | Path | None = None, *,
                  token: str | None = None):
-        if isinstance(config, Config):
-            self.config = config
-        elif isinstance(config, dict):
-            self.config = Config.load(overrides=config)
-        else:
-            self.config = Config.load(config)
+        self.config = Config.of(config)
         self.token = token
         self.max_body = int(self.config.serve_max_body_mb * (1 << 20))
         self.active = 0

@@ -146,9 +146,7 @@ def _score(args, config, sampling, template, problems, info, folder, run, benchm
     import pandas as pd
 
     from .. import io
-    from ..api import score
-    from ..checkpoint import CheckpointMismatch, OutputBusy
-    from ..cli import print_summary
+    from ..cli import print_summary, run_score
     from ..config import ConfigError
     from ..datasets.completions import to_solutions
     from ..datasets.report import report_lines
@@ -166,18 +164,11 @@ def _score(args, config, sampling, template, problems, info, folder, run, benchm
     (folder / "dataset").mkdir(parents=True, exist_ok=True)
     judged = folder / "dataset" / "completions.parquet"
     io.write_table(io.to_pandas(io.read_solutions(solutions, problems)), judged, io.SOLUTIONS)
-    try:
-        result = score(problems, judged, config=config, out=folder, resume=args.resume,
-                       progress=not (args.no_progress or args.quiet), announce=not args.quiet)
-    except OutputBusy as exc:
-        print(f"daskjudge: {exc}", file=sys.stderr)
-        return EXIT_BUSY
-    except (io.InputError, ConfigError, CheckpointMismatch) as exc:
-        print(f"daskjudge: input error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-    except Exception as exc:                  # cluster or sandbox failure
-        print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_INFRA
+    result, code = run_score(problems, judged, config=config, out=folder, resume=args.resume,
+                             progress=not (args.no_progress or args.quiet),
+                             announce=not args.quiet)
+    if result is None:
+        return code
     report = report_lines(benchmark, result.problems, result.solutions, config.k)
     data = results(result.problems, result.solutions, completions, ks=config.k,
                    model=sampling.model, benchmark=benchmark,
