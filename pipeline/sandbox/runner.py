@@ -415,14 +415,18 @@ def _place_files(scratch: str, names: list, blobs: list) -> None:
     for name, data in zip(names, blobs):
         if not name or "/" in name or name in (".", ".."):
             raise ValueError(f"bad file name {name!r}")
-        fd = os.open(os.path.join(scratch, name),
-                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o444)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+        _write_new(os.path.join(scratch, name), data, 0o444)
+
+
+def _write_new(path: str, data: bytes, mode: int) -> None:
+    """Create ``path`` (never through a link, never over a file) and write all of ``data``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def install(init: dict, req: dict, blobs: list) -> None:
@@ -438,14 +442,7 @@ def install(init: dict, req: dict, blobs: list) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     os.mkdir(folder, 0o755)
     for name, data in zip(build["names"], blobs):
-        fd = os.open(os.path.join(folder, _plain_name(name)),
-                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o555)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
+        _write_new(os.path.join(folder, _plain_name(name)), data, 0o555)
 
 
 def _plain_name(name: str) -> str:
