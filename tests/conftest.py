@@ -33,13 +33,11 @@ def pool():
 @pytest.fixture(scope="session")
 def client():
     """A real LocalCluster: one worker process with two threads, as the CLI starts it."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from pipeline.cluster import SandboxPlugin
+    from pipeline.cluster import SandboxPlugin, local_cluster
 
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
-                      dashboard_address=":0", resources={"sandbox": 2}) as cluster, \
-            Client(cluster) as c:
+    with local_cluster(1, 2, dashboard=":0") as cluster, Client(cluster) as c:
         c.register_plugin(SandboxPlugin("full" if in_ci() else "auto"))
         yield c
 
