@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 
 from .registry import no_param, register
-from .text import clip
+from .text import first_difference
 
 _SEPARATORS = re.compile(r"[ \n\t\r\v]+")
 _LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -65,12 +65,8 @@ class CodeContests:
         out, exp = split(output), split(expected)
         if out == exp:
             return True, ""
-        if len(out) != len(exp):
-            return False, f"expected {len(exp)} tokens, got {len(out)} (codecontests)"
-        for i, (a, b) in enumerate(zip(out, exp)):
-            if not values_match(a, b):
-                return False, f"token {i + 1}: expected {clip(b)}, got {clip(a)} (codecontests)"
-        return True, ""
+        why = first_difference(out, exp, "token", values_match)
+        return why is None, f"{why} (codecontests)" if why else ""
 
 
 @register("codecontests")

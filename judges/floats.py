@@ -12,7 +12,7 @@ import math
 import re
 
 from .registry import JudgeSpecError, register
-from .text import clip
+from .text import first_difference
 
 _INT = re.compile(r"[+-]?\d+\Z")
 
@@ -43,13 +43,9 @@ class Floats:
         self.spec = f"float:{eps:g}"
 
     def check(self, output: str, expected: str) -> tuple[bool, str]:
-        out, exp = output.split(), expected.split()
-        for i, (a, b) in enumerate(zip(out, exp)):
-            if not token_equal(a, b, self.float_eps):
-                return False, f"token {i + 1}: expected {clip(b)}, got {clip(a)} (eps {self.float_eps:g})"
-        if len(out) != len(exp):
-            return False, f"expected {len(exp)} tokens, got {len(out)}"
-        return True, ""
+        why = first_difference(output.split(), expected.split(), "token",
+                               lambda a, b: token_equal(a, b, self.float_eps))
+        return why is None, f"{why} (eps {self.float_eps:g})" if why else ""
 
 
 @register("float")

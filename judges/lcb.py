@@ -23,7 +23,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from .registry import no_param, register
-from .text import clip
+from .text import first_difference
 
 
 def stripped_lines(text: str) -> list[str]:
@@ -54,13 +54,9 @@ class LiveCodeBench:
     float_eps = None
 
     def check(self, output: str, expected: str) -> tuple[bool, str]:
-        out, exp = stripped_lines(output), stripped_lines(expected)
-        if len(out) != len(exp):
-            return False, f"expected {len(exp)} lines, got {len(out)} (lcb)"
-        for i, (a, b) in enumerate(zip(out, exp)):
-            if not line_equal(a, b):
-                return False, f"line {i + 1}: expected {clip(b)}, got {clip(a)} (lcb)"
-        return True, ""
+        why = first_difference(stripped_lines(output), stripped_lines(expected), "line",
+                               line_equal)
+        return why is None, f"{why} (lcb)" if why else ""
 
 
 @register("lcb")

@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import operator
+from typing import Callable
+
 
 def clip(s: str, n: int = 60) -> str:
     return repr(s if len(s) <= n else s[:n] + "…")
 
 
-def first_difference(out: list[str], exp: list[str], what: str) -> str:
+def first_difference(out: list[str], exp: list[str], what: str,
+                     equal: Callable[[str, str], bool] = operator.eq) -> str | None:
+    """Why ``out`` is not ``exp`` unit by unit (the first unequal one, else the counts), or
+    ``None`` when every unit is ``equal`` and the counts match.
+
+    >>> first_difference(["1", "2"], ["1", "3"], "token")
+    "token 2: expected '3', got '2'"
+    >>> first_difference(["1"], ["1", "3"], "line")
+    'expected 2 lines, got 1'
+    >>> first_difference(["1.0"], ["1"], "token", lambda a, b: float(a) == float(b)) is None
+    True
+    """
     for i, (a, b) in enumerate(zip(out, exp)):
-        if a != b:
+        if not equal(a, b):
             return f"{what} {i + 1}: expected {clip(b)}, got {clip(a)}"
-    return f"expected {len(exp)} {what}s, got {len(out)}"
+    if len(out) != len(exp):
+        return f"expected {len(exp)} {what}s, got {len(out)}"
+    return None
 
 
 class SequenceComparator:

@@ -12,7 +12,7 @@ exactly, so ``Yes`` against ``Possible`` or ``1`` against ``01`` stays wrong.
 from __future__ import annotations
 
 from .registry import no_param, register
-from .text import clip
+from .text import first_difference
 
 _WORDS = ("yes", "no")
 
@@ -26,13 +26,8 @@ class YesNo:
     float_eps = None
 
     def check(self, output: str, expected: str) -> tuple[bool, str]:
-        out, exp = output.split(), expected.split()
-        for i, (a, b) in enumerate(zip(out, exp)):
-            if not token_equal(a, b):
-                return False, f"token {i + 1}: expected {clip(b)}, got {clip(a)}"
-        if len(out) != len(exp):
-            return False, f"expected {len(exp)} tokens, got {len(out)}"
-        return True, ""
+        why = first_difference(output.split(), expected.split(), "token", token_equal)
+        return why is None, why or ""
 
 
 @register("yesno")
