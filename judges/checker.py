@@ -17,8 +17,10 @@ spec                argv                                verdict
 ==================  ==================================  ========================================
 
 A checker that does not compile, raises, is killed, runs out of its own limits
-(:func:`limits`) or breaks its contract gives SE with a message, never AC: SE is retried and
-never counted as a pass or a fail.
+(:func:`limits`) or breaks its contract never gives AC. It is checked again on the reference
+answer: when it passes there, the failure was caused by the contestant's output, which is
+WA (the crash in the message); when it fails there too, SE with a message (SE is retried
+and never counted as a pass or a fail).
 
 A checker is Python, or C++ when its source has an ``#include``: the sandbox's ``cpp``
 language then compiles it once per source (``pipeline.sandbox.build``) and runs the binary
@@ -97,7 +99,21 @@ class Checker:
             return []
         limit = limit or limits()
         programs = [self.program(source, *item) for item in items]
-        return [self.verdict(o, limit) for o in run(programs, [limit] * len(programs))]
+        outcomes = run(programs, [limit] * len(programs))
+        verdicts = [self.verdict(o, limit) for o in outcomes]
+        # A checker that fails on a contestant's output is SE only if it fails on the
+        # reference answer too: else a wrong program that makes it crash escapes its WA
+        # (and with ``on_se: raise`` stops the run).
+        failed = [i for i, (v, _), o in zip(range(len(items)), verdicts, outcomes)
+                  if v is Verdict.SE and o.status != "sandbox_error"]
+        if failed:
+            refs = [self.program(source, items[i][0], items[i][2].encode("utf-8", "surrogateescape"),
+                                 items[i][2]) for i in failed]
+            for i, o in zip(failed, run(refs, [limit] * len(refs))):
+                if self.verdict(o, limit)[0] is Verdict.AC:
+                    verdicts[i] = (Verdict.WA, f"{verdicts[i][1]} (on this output only; "
+                                               f"the reference answer passes)"[:500])
+        return verdicts
 
     def verdict(self, o: Outcome, limit: Limits) -> tuple[Verdict, str]:
         """The test's verdict from the checker's outcome."""

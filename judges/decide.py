@@ -7,9 +7,9 @@ and printing the right answer then hanging is TLE, never AC.
 
 from __future__ import annotations
 
-import json
 import signal
 
+from pipeline.sandbox.records import loads
 from pipeline.sandbox.values import Outcome
 
 from .registry import Comparator
@@ -29,11 +29,14 @@ def _last_line(stderr: bytes) -> str:
 
 
 def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
-           comparator: Comparator) -> tuple[Verdict, str]:
+           comparator: Comparator, test_block: str = "",
+           language: str = "python") -> tuple[Verdict, str]:
     """Return ``(verdict, message)`` for one test.
 
     ``kind`` is the problem kind (``stdio``, ``function`` or ``assert``); ``expected`` is the
-    expected stdout (``stdio``) or the expected return value as JSON (``function``).
+    expected stdout (``stdio``) or the expected return value as JSON (``function``);
+    ``test_block`` is an ``assert`` test's code, whose expected values a compiled program's
+    harness never sees (:mod:`.assert_values` compares them here).
     """
     if kind == "stdio":
         early = settled(outcome, cpu_limit_s=cpu_limit_s)
@@ -42,7 +45,34 @@ def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
         output = outcome.stdout.decode("utf-8", "surrogateescape")
         ok, msg = comparator.check(output, expected)
         return (Verdict.AC, "") if ok else (Verdict.WA, msg)
+    rec = outcome.record or {}
+    if kind == "assert" and rec.get("status") == "values" and outcome.status != "sandbox_error":
+        return _values(outcome, rec, cpu_limit_s, test_block, language)
     return _decide(kind, outcome, cpu_limit_s, expected, comparator)
+
+
+def _values(outcome, rec, cpu_limit_s, test_block, language):
+    """A compiled ``assert`` test: the values its harness emitted, against the test block's."""
+    from .assert_values import judge_values
+    values = rec.get("values") or []
+    try:
+        n, mismatch = judge_values(language, test_block, values)
+    except ValueError as exc:
+        return Verdict.SE, f"the test block cannot be judged: {exc}"[:500]
+    if mismatch is not None:
+        # The original assert would have stopped the program here, whatever came after.
+        return Verdict.WA, f"assertion {mismatch[0] + 1}: {mismatch[1]}"[:500]
+    verdict, message = _decide("stdio", outcome, cpu_limit_s, None, None)
+    if verdict is not None:
+        return verdict, message
+    if rec.get("type"):
+        return Verdict.RE, f"{rec['type']}: {rec.get('message', '')}"[:500]
+    if len(values) < n:
+        return Verdict.WA, (f"program ended before the test finished ({len(values)} of {n} "
+                            f"assertions ran)")
+    if len(values) > n:
+        return Verdict.WA, f"{len(values)} values on the result channel for {n} assertions"
+    return Verdict.AC, ""
 
 
 def settled(outcome: Outcome, *, cpu_limit_s: float) -> tuple[Verdict, str] | None:
@@ -62,7 +92,11 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
         stream = "stdout" if o.status == "output_limit" else "stderr"
         return Verdict.OLE, f"{stream} over the output cap"
     if o.cpu_s > cpu_limit_s or o.signal == signal.SIGXCPU:
-        return Verdict.TLE, f"cpu time {o.cpu_s:.2f} s over the limit {cpu_limit_s:g} s"
+        if o.cpu_s > cpu_limit_s:
+            return Verdict.TLE, f"cpu time {o.cpu_s:.2f} s over the limit {cpu_limit_s:g} s"
+        # RLIMIT_CPU counts whole seconds of one process; the kernel's figure for the run
+        # can read just under the limit the process was killed at.
+        return Verdict.TLE, f"killed at the cpu time limit {cpu_limit_s:g} s"
     error_type = rec.get("type") or (_last_line(o.stderr).split(":")[0] if o.exit_code else "")
     if o.oom_killed or error_type == "MemoryError":
         return Verdict.MLE, "out of memory" + (" (OOM kill)" if o.oom_killed else "")
@@ -81,7 +115,7 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
             return Verdict.WA, message
         return Verdict.RE, message
     if status == "exited" or status is None:
-        how = f"exit code {rec['exit_code']}" if status else f"exit code {o.exit_code}"
+        how = f"exit code {rec.get('exit_code', o.exit_code)}"
         if o.exit_code and status is None:
             return Verdict.RE, f"{how}: {_last_line(o.stderr)}"
         return Verdict.WA, f"program ended before the test finished ({how})"
@@ -94,7 +128,15 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
             return Verdict.WA, rec["unserialisable"]
         if o.exit_code:
             return Verdict.RE, f"exit code {o.exit_code}: {_last_line(o.stderr)}"
-        if equal(json.loads(rec["value"]), json.loads(expected), comparator.float_eps):
+        if "value" not in rec:
+            return Verdict.WA, "the result record holds no value"
+        try:
+            actual = loads(rec["value"])
+        except (ValueError, RecursionError):
+            return Verdict.WA, "the returned value is not valid JSON"
+        if equal(actual, loads(expected), comparator.float_eps):
             return Verdict.AC, ""
         return Verdict.WA, describe(rec["value"], expected)
+    if status == "garbled":
+        return Verdict.WA, rec.get("message", "malformed result record")
     return Verdict.WA, f"unexpected result record {status!r}"

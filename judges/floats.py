@@ -1,20 +1,28 @@
 """``float:EPS``: tokens; numbers within absolute or relative EPS (testlib rcmp semantics).
 
-Two integer tokens compare exactly as big integers: parsing ``10**18`` and ``10**18 + 1`` as
-doubles makes them equal, CodeContests' bug. Otherwise both tokens must parse as floats and
-satisfy ``|a - b| <= EPS`` or ``|a - b| <= EPS * |b|``; NaN equals NaN and infinities must
+A number is ASCII: ``[+-]digits[.digits][e[+-]digits]`` (or ``nan``/``inf``). ``\\d`` and
+``float()`` also take Arabic-Indic or full-width digits and ``4_2``, which once let such
+output pass for 42. Two integer tokens compare exactly as big integers, by their canonical
+digits (``int()`` stops at 4300 digits, and parsing ``10**18`` and ``10**18 + 1`` as doubles
+makes them equal, CodeContests' bug). Otherwise both tokens must be numbers and satisfy
+``|a - b| <= EPS`` or ``|a - b| <= EPS * |b|``, as decimals when a double would overflow
+(``10**400`` and ``2e400`` are both ``inf`` as doubles); NaN equals NaN and infinities must
 match in sign. Any other token compares exactly.
 """
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 
 from .registry import JudgeSpecError, register
 from .text import first_difference
 
-_INT = re.compile(r"[+-]?\d+\Z")
+_INT = re.compile(r"[+-]?[0-9]+\Z", re.ASCII)
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z"
+                     r"|[+-]?(?:nan|inf|infinity)\Z", re.ASCII | re.IGNORECASE)
+_EXACT = decimal.Context(prec=100, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def close(a: float, b: float, eps: float) -> bool:
@@ -26,15 +34,38 @@ def close(a: float, b: float, eps: float) -> bool:
     return diff <= eps or diff <= eps * abs(b)
 
 
+def canonical_int(token: str) -> str:
+    """An ASCII integer token's canonical digits: ``+007`` → ``7``, ``-0`` → ``0``."""
+    sign = "-" if token.startswith("-") else ""
+    digits = token.lstrip("+-").lstrip("0") or "0"
+    return sign + digits if digits != "0" else "0"
+
+
 def token_equal(out: str, exp: str, eps: float) -> bool:
+    """Whether an output token matches the expected token under ``float:EPS``.
+
+    >>> token_equal("+42", "42", 1e-6), token_equal("\u0664\u0662", "42", 1e-6)
+    (True, False)
+    >>> token_equal(str(10 ** 400), "2e400", 1e-6), token_equal("1.0000001", "1", 1e-6)
+    (False, True)
+    """
     if out == exp:
         return True
     if _INT.match(out) and _INT.match(exp):
-        return int(out) == int(exp)
-    try:
-        return close(float(out), float(exp), eps)
-    except ValueError:
+        return canonical_int(out) == canonical_int(exp)
+    if not (_NUMBER.match(out) and _NUMBER.match(exp)):
         return False
+    a, b = float(out), float(exp)
+    finite_text = not any(w in t.lower() for t in (out, exp) for w in ("nan", "inf"))
+    if finite_text and (math.isinf(a) or math.isinf(b)):
+        try:
+            da, db = _EXACT.create_decimal(out), _EXACT.create_decimal(exp)
+            diff = _EXACT.subtract(da, db).copy_abs()
+            return diff <= decimal.Decimal(eps) or diff <= _EXACT.multiply(
+                decimal.Decimal(eps), db.copy_abs())
+        except decimal.DecimalException:
+            return False
+    return close(a, b, eps)
 
 
 class Floats:

@@ -128,7 +128,8 @@ def _judge(batch: list[tuple], outcomes: list, run: Runner, config: Config,
                 pending.setdefault((spec, source), []).append(i)
         else:
             verdicts.append(judges.decide(kind, outcome, cpu_limit_s=tl, expected=expected,
-                                          comparator=comparator))
+                                          comparator=comparator, test_block=row[6],
+                                          language=row[13] or "python"))
     limit = judges.checker.limits(config.checker_time_limit_s, config.checker_memory_limit_mb)
     for (spec, source), where in pending.items():
         items = [(batch[i][6], outcomes[i].stdout, batch[i][7]) for i in where]

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import judges
+from .sandbox.records import loads
 
 KINDS = ("stdio", "function", "assert")
 LANGUAGES = ("python", "cpp", "java", "javascript", "go", "rust")
@@ -170,9 +171,11 @@ def _tests(row: dict, kind: str, where: _Row) -> list[dict]:
         if kind == "function":
             for part, text in (("input", inp), ("output", exp)):
                 try:
-                    value = json.loads(text)
+                    value = loads(text)         # integers of any size
                 except json.JSONDecodeError as exc:
                     raise where.fail(f"tests[{j}].{part}", f"invalid JSON: {exc.msg}") from None
+                except (ValueError, RecursionError) as exc:
+                    raise where.fail(f"tests[{j}].{part}", f"invalid JSON: {exc}") from None
                 if part == "input" and not isinstance(value, (list, dict)):
                     raise where.fail(f"tests[{j}].input", "must be a JSON array of arguments "
                                      "or a JSON object of keyword arguments")

@@ -128,17 +128,33 @@ def _stdin(fx: dict, port: int) -> str:
     return (fx.get("stdin") or "").replace("{port}", str(port)).replace("{project}", root)
 
 
+def _problem(fx: dict, port: int) -> dict:
+    """The fixture's problem: one ``stdio`` test by default, or its own ``tests``."""
+    problem = {"problem_id": f"hostile-{fx['id']}", "kind": fx.get("kind", "stdio")}
+    if fx.get("tests"):
+        problem["tests"] = [{"input": t.get("input", ""), "output": t.get("output", "")}
+                            for t in fx["tests"]]
+    else:
+        problem["tests"] = [{"input": _stdin(fx, port), "output": fx.get("expected_output") or ""}]
+    for key in ("entry_point", "judge", "checker"):
+        if fx.get(key):
+            problem[key] = fx[key]
+    return problem
+
+
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
 def test_hostile_program(path, client, listener, canary):
     fx = load(path)
     canary_before = (hashlib.sha256(canary.read_bytes()).hexdigest(), canary.stat().st_mtime_ns)
     runs = int(fx.get("runs", 1))
-    problems = [{"problem_id": f"hostile-{fx['id']}", "kind": "stdio",
-                 "tests": [{"input": _stdin(fx, listener.port),
-                            "output": fx.get("expected_output") or ""}]}]
-    # ``runs`` copies land in one partition, so they run one after another on one slot.
+    problems = [_problem(fx, listener.port)]
+    # ``runs`` copies land in one partition, so they run one after another on one slot,
+    # and so does the benign program of ``then``, after them.
     solutions = [{"problem_id": problems[0]["problem_id"], "solution_id": f"run{i}",
                   "code": fx["source"]} for i in range(runs)]
+    if fx.get("then"):
+        solutions.append({"problem_id": problems[0]["problem_id"], "solution_id": "then",
+                          "code": fx["then"]["source"]})
     config = _config(fx)
 
     if fx.get("harness") == "kill_runner":
@@ -158,6 +174,13 @@ def test_hostile_program(path, client, listener, canary):
         result = score(problems, solutions, client=client, config=config)
 
     tests = result.tests
+    if fx.get("then"):
+        after = tests[tests["solution_id"] == "then"]
+        got = after["verdict"].astype(str).tolist()
+        assert got and set(got) <= set(fx["then"]["expect"]), (
+            f"#{fx['id']}: the program after it got {got}, expected {fx['then']['expect']}; "
+            f"messages {after['message'].tolist()}")
+        tests = tests[tests["solution_id"] != "then"]
     verdicts = tests["verdict"].astype(str).tolist()
     assert set(verdicts) <= set(fx["expect"]), (
         f"#{fx['id']} {fx['title']}: got {verdicts}, expected one of {fx['expect']}; "
@@ -183,4 +206,47 @@ def test_hostile_program(path, client, listener, canary):
                 assert slot["level"] == "full"
     assert (hashlib.sha256(canary.read_bytes()).hexdigest(),
             canary.stat().st_mtime_ns) == canary_before
+    assert listener.connections == 0
+
+
+def test_benign_verdicts_hold_beside_the_hostile_set(client, listener, canary):
+    """The whole catalogue runs in one job while the bundled sample is scored in another
+    on the same worker's slots, again and again until the hostile job ends: every sample
+    solution keeps its expected verdict each time."""
+    fixtures = [load(p) for p in FIXTURES]
+    fixtures = [fx for fx in fixtures if not fx.get("harness")]
+    problems, solutions = [], []
+    for fx in fixtures:
+        problem = _problem(fx, listener.port)
+        lim = fx.get("limits") or {}
+        problem.update(time_limit_s=float(lim.get("time_limit_s", 2.0)),
+                       memory_limit_mb=int(lim.get("memory_limit_mb", 512)))
+        problems.append(problem)
+        solutions.append({"problem_id": problem["problem_id"], "solution_id": "hostile",
+                          "code": fx["source"]})
+    config = {"partitions": 1, "isolation": "full" if in_ci() else "auto"}
+    hostile: dict = {}
+
+    def run_hostile():
+        try:
+            hostile["r"] = score(problems, solutions, client=client, config=config)
+        except BaseException as exc:        # reported by the assertion below
+            hostile["error"] = exc
+
+    job = threading.Thread(target=run_hostile)
+    job.start()
+    root = Path(__file__).resolve().parents[1] / "data" / "sample"
+    rounds = 0
+    while rounds < 2 or (job.is_alive() and rounds < 8):
+        r = score(str(root / "problems.jsonl"), str(root / "solutions.jsonl"), client=client,
+                  config=dict(config, time_limit_s=2.0, memory_limit_mb=512))
+        s = r.solutions
+        wrong = s[s["verdict"].astype(str) != s["expected_verdict"].astype(str)]
+        assert wrong.empty, (f"round {rounds}: verdicts changed beside hostile programs:\n"
+                             f"{wrong[['problem_id', 'solution_id', 'verdict', 'expected_verdict']]}")
+        rounds += 1
+    job.join(600)
+    assert "r" in hostile, hostile.get("error")
+    assert len(hostile["r"].tests) >= len(fixtures)
+    assert "SE" not in set(hostile["r"].tests["verdict"].astype(str))
     assert listener.connections == 0

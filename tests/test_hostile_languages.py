@@ -1,7 +1,12 @@
-"""Hostile C++, JavaScript and Java programs through the real pipeline, with the same
-invariants as ``test_hostile.py`` (its harness, reused): after each language's programs
+"""Hostile C++, JavaScript, Java, Go and Rust programs through the real pipeline, with the
+same invariants as ``test_hostile.py`` (its harness, reused): after each language's programs
 every slot still serves, no process of a slot uid is left, scratch is empty, the canary file is unchanged
 and nothing reached the host's loopback. Fixtures are in ``tests/hostile_languages/``.
+
+A fixture is a ``stdio`` program by default; with ``kind: assert`` its ``tests`` are
+MultiPL-E-style test blocks (``input``) and ``source`` is the whole solution: those are the
+forgeries of an ``assert`` verdict (a redefined ``assert``, a completion record written on
+the result descriptor, an early exit, a patched ``assert`` module or ``equals`` …).
 """
 
 from __future__ import annotations
@@ -21,6 +26,26 @@ LANGUAGES = sorted({harness.load(p)["language"] for p in FIXTURES})
 listener = harness.listener          # the module-scoped loopback listener fixture
 
 
+def _tests(fx: dict, port: int, canary: Path) -> list[dict]:
+    if fx.get("kind") == "assert":
+        return [{"input": t["input"], "output": ""} for t in fx["tests"]]
+    stdin = (fx.get("stdin") or "").replace("{port}", str(port)).replace("{canary}", str(canary))
+    return [{"input": stdin, "output": fx.get("expected_output") or ""}]
+
+
+def test_every_assert_forgery_fixture_has_a_test_block_that_parses():
+    """A forgery is only a test when the judge reads its block: else it would be SE, not WA."""
+    from judges.assert_values import judge_values
+
+    forgeries = [fx for fx in map(harness.load, FIXTURES) if fx.get("kind") == "assert"]
+    assert {fx["language"] for fx in forgeries} == set(LANGUAGES)
+    for fx in forgeries:
+        assert "AC" not in fx["expect"], fx["id"]
+        for t in fx["tests"]:
+            n, _ = judge_values(fx["language"], t["input"], [])
+            assert n >= 2, fx["id"]
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_hostile_language_programs(language, client, listener, canary):
     """A language's fixtures in one run (two at a time, one per slot), then the invariants."""
@@ -28,13 +53,11 @@ def test_hostile_language_programs(language, client, listener, canary):
     before = (hashlib.sha256(canary.read_bytes()).hexdigest(), canary.stat().st_mtime_ns)
     problems, solutions, configs = [], [], []
     for fx in fixtures:
-        stdin = (fx.get("stdin") or "").replace("{port}", str(listener.port)) \
-            .replace("{canary}", str(canary))
         lim = harness._config(fx)
-        problems.append({"problem_id": fx["id"], "kind": "stdio",
+        problems.append({"problem_id": fx["id"], "kind": fx.get("kind", "stdio"),
                          "time_limit_s": lim["time_limit_s"],
                          "memory_limit_mb": lim["memory_limit_mb"],
-                         "tests": [{"input": stdin, "output": fx.get("expected_output") or ""}]})
+                         "tests": _tests(fx, listener.port, canary)})
         solutions.append({"problem_id": fx["id"], "solution_id": "run0", "language": language,
                           "code": fx["source"]})
         configs.append(lim)
@@ -43,12 +66,13 @@ def test_hostile_language_programs(language, client, listener, canary):
     config = dict(configs[0], partitions=len(fixtures))
     result = score(problems, solutions, client=client, config=config)
 
-    tests = result.tests.set_index("problem_id")
+    tests = result.tests
     for fx in fixtures:
-        row = tests.loc[fx["id"]]
-        assert row["verdict"] in fx["expect"], (
-            f"{fx['id']} {fx['title']}: got {row['verdict']}, expected one of {fx['expect']}; "
-            f"message {row['message']!r}, stdout {row['stdout'][:300]!r}")
+        for row in tests[tests["problem_id"] == fx["id"]].itertuples():
+            assert row.verdict in fx["expect"], (
+                f"{fx['id']} {fx['title']}: got {row.verdict}, expected one of {fx['expect']}; "
+                f"message {row.message!r}, stdout {row.stdout[:300]!r}")
+    tests = tests.set_index("problem_id")
     for column in ("stdout", "stderr", "message"):
         assert not any(CANARY_SECRET in (v or "") for v in tests[column].tolist())
 

@@ -28,8 +28,27 @@ DEFAULT_SUBSET = "full"
 SPLITS = {"prompt": (1, 10), "test": (11, 510), "validation": (511, 600), "train": (601, 974)}
 
 
-def entry_point(asserts: list[str]) -> str | None:
-    """The first called name in the asserts that is not a builtin."""
+def entry_point(asserts: list[str], code: str | None = None) -> str | None:
+    """The first called name in the asserts that the reference ``code`` defines, else the
+    first that is not a builtin (task 126's function is named ``sum``: the test must call
+    the solution's, and only the entry point may shadow a builtin)."""
+    defined: set[str] = set()
+    try:
+        defined = {n.name for n in ast.parse(code or "").body
+                   if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    except SyntaxError:
+        pass
+    calls = []
+    for text in asserts:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        calls += [n.func.id for n in ast.walk(tree)
+                  if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+    for name in calls:
+        if name in defined:
+            return name
     for text in asserts:
         try:
             tree = ast.parse(text)
@@ -63,7 +82,7 @@ def convert(rows: list[dict], options, notes: list[str]):
             text = up.get("text", "")
         head = f"{setup}\n" if setup.strip() else ""
         pid = str(task)
-        problems.append({"problem_id": pid, "kind": "assert", "entry_point": entry_point(asserts),
+        problems.append({"problem_id": pid, "kind": "assert", "entry_point": entry_point(asserts, row.get("code")),
                          "tests": [{"input": head + a, "output": ""} for a in asserts],
                          "text": text})
         if row.get("code"):

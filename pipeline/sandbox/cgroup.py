@@ -1,9 +1,13 @@
-"""A memory + pids cgroup per slot: the backstop behind the per-process rlimits.
+"""A memory + pids (+ cpu) cgroup per slot: the backstop behind the per-process rlimits.
 
 RLIMIT_AS bounds one process; the slot's memory cgroup bounds all of them together and lets
 an OOM kill (which arrives as a plain SIGKILL) be told apart from other deaths by its
 ``oom_kill`` counter. Hosts with cgroup v1 controllers (the project machine) and v2 hosts
 are both handled; where neither is writable the slot runs without one and says so.
+
+The cpu controller caps each slot at one core (:data:`CPU_CORES`): a program that forks
+busy children up to its process limit would otherwise take every core of the host, and the
+programs of the other slots, judged by CPU time, would reach their wall-clock backstop.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
 GROUP = "daskjudge"
+CPU_CORES = 1
+_PERIOD_US = 100_000
 
 
 class SlotCgroup:
@@ -33,6 +39,8 @@ class SlotCgroup:
             self.paths["memory"] = ROOT / "memory" / GROUP / name
             if (ROOT / "pids").is_dir():
                 self.paths["pids"] = ROOT / "pids" / GROUP / name
+            if (ROOT / "cpu" / "cpu.cfs_quota_us").exists():
+                self.paths["cpu"] = ROOT / "cpu" / GROUP / name
 
     def create(self, pids_max: int) -> bool:
         """Make the groups; ``False`` (and no cgroup) when this host does not allow it."""
@@ -45,14 +53,31 @@ class SlotCgroup:
                 ctl = parent / "cgroup.subtree_control"
                 if "memory" not in ctl.read_text():
                     ctl.write_text("+memory +pids")
-            for p in self.paths.values():
-                p.mkdir(parents=True, exist_ok=True)
+            for controller, p in self.paths.items():
+                if controller != "cpu":
+                    p.mkdir(parents=True, exist_ok=True)
             self._write("pids", "pids.max", str(pids_max))
-            return True
         except OSError:
             self.remove()
             self.version = 0
             return False
+        try:
+            self._cap_cpu()
+        except OSError:
+            self.paths.pop("cpu", None)     # memory and pids are what the verdicts need
+        return True
+
+    def _cap_cpu(self) -> None:
+        quota = CPU_CORES * _PERIOD_US
+        if self.version == 2:
+            ctl = ROOT / GROUP / "cgroup.subtree_control"
+            if "cpu" not in ctl.read_text().split():
+                ctl.write_text("+cpu")
+            self._write("cpu", "cpu.max", f"{quota} {_PERIOD_US}")
+        elif "cpu" in self.paths:
+            self.paths["cpu"].mkdir(parents=True, exist_ok=True)
+            self._write("cpu", "cpu.cfs_period_us", str(_PERIOD_US))
+            self._write("cpu", "cpu.cfs_quota_us", str(quota))
 
     def _write(self, controller: str, name: str, value: str) -> None:
         base = self.paths.get("unified") or self.paths.get(controller)

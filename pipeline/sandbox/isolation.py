@@ -11,18 +11,28 @@
               a uid and seccomp. No namespaces. Degraded.
 
 The level achieved is reported in every run's summary. ``auto`` takes the strongest level
-that starts; CI (``CI=true``) and configs that ask for ``full`` refuse anything less.
+available on the host (:func:`unavailable`) and never steps down from it; CI (``CI=true``)
+and configs that ask for ``full`` refuse anything less.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
 from pathlib import Path
 
 LEVELS = ("full", "rootless", "none")
-RUNNER = Path(__file__).with_name("runner.py")
+INSIDE = Path(__file__).with_name("inside")
+"""The package that runs inside the sandbox (standard library only)."""
+
+
+def _start(parent: str) -> str:
+    # The package's folder leaves sys.path once imported: a child forked from the runner
+    # must not import a module of the sandbox's own by name.
+    return (f"import sys; sys.path.insert(0, {parent!r}); from inside.runner import main; "
+            f"del sys.path[0]; main()")
 SCRATCH = "/sb/w"          # fixed path inside the view; one test at a time per runner
 BUILDS = "/builds"         # compiled builds the runner keeps, read-only to the programs
 SANDBOX_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
@@ -100,14 +110,67 @@ def bwrap_command(rootless: bool) -> list[str]:
             "--perms", "0755", "--size", str(512 << 20), "--tmpfs", "/sb",
             "--perms", "0755", "--size", str(160 << 20), "--tmpfs", BUILDS,
             "--perms", "0700", "--dir", "/.runner",
-            "--ro-bind", str(RUNNER), "/.runner/runner.py",
-            "--", str(interpreter()), *RUNNER_FLAGS, "/.runner/runner.py"]
+            "--ro-bind", str(INSIDE), "/.runner/inside",
+            "--", str(interpreter()), *RUNNER_FLAGS, "-c", _start("/.runner")]
     return cmd
 
 
 def plain_command() -> list[str]:
     """The runner as a plain subprocess (isolation ``none``)."""
-    return [str(interpreter()), *RUNNER_FLAGS, str(RUNNER)]
+    return [str(interpreter()), *RUNNER_FLAGS, "-c", _start(str(INSIDE.parent))]
+
+
+def unreadable_for_others(path: Path) -> Path | None:
+    """The first folder on the way to ``path`` (included) that other users cannot enter."""
+    for folder in [*_ancestors(path), path]:
+        try:
+            if not folder.stat().st_mode & 0o001:
+                return folder
+        except OSError:
+            return folder
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def unavailable(level: str) -> str | None:
+    """Why ``level`` cannot work on this host, or ``None``; probed once per process.
+
+    ``auto`` takes the first available level and stays there: a start that fails at an
+    available level is a sandbox failure (retried, then SE), never a quiet step down. A
+    host busy with package installs once timed a ``full`` start out, the slot fell back to
+    ``none``, and there its programs (as the slot's uid) could not read the interpreter's
+    standard library under a 0700 home: ``import glob`` was ModuleNotFoundError, and
+    correct programs were RE.
+    """
+    import subprocess
+    if level == "none":
+        if os.geteuid() != 0:
+            return None                 # programs keep the caller's uid: they read what it reads
+        lib = Path(os.path.realpath(sys.base_prefix))
+        blocked = unreadable_for_others(lib) or unreadable_for_others(interpreter())
+        if blocked is not None:
+            return (f"programs run as an unprivileged uid and cannot enter {blocked} (mode "
+                    f"{blocked.stat().st_mode & 0o777:04o}), where the interpreter's standard "
+                    f"library lives")
+        return None
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    if level == "full" and os.geteuid() != 0:
+        return "full isolation needs root (it gives every slot a uid of its own)"
+    probe = [bwrap, "--unshare-pid", "--unshare-ipc", "--unshare-net", "--die-with-parent",
+             "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+    if level == "rootless":
+        probe += ["--unshare-user", "--uid", "0", "--gid", "0"]
+    else:
+        probe += ["--as-pid-1", "--cap-drop", "ALL"]
+    try:
+        r = subprocess.run([*probe, "true"], capture_output=True, timeout=120)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bubblewrap does not run here: {exc}"
+    if r.returncode:
+        return "bubblewrap does not run here: " + r.stderr.decode("utf-8", "replace").strip()[-300:]
+    return None
 
 
 def ci_requires_full() -> bool:
@@ -115,11 +178,13 @@ def ci_requires_full() -> bool:
 
 
 def candidates(requested: str) -> list[str]:
-    """Levels to try, strongest first, for a requested level (``auto`` or a level name)."""
+    """The level to start at for a requested level (``auto`` or a level name): for ``auto``
+    the strongest available here (see :func:`unavailable`), alone."""
     if requested == "auto":
         if ci_requires_full():
             return ["full"]
-        return ["full", "rootless", "none"] if os.geteuid() == 0 else ["rootless", "none"]
+        levels = ["full", "rootless", "none"] if os.geteuid() == 0 else ["rootless", "none"]
+        return [next((lv for lv in levels if unavailable(lv) is None), levels[0])]
     if requested not in LEVELS:
         raise ValueError(f"isolation must be one of auto, {', '.join(LEVELS)}; got {requested!r}")
     if requested != "full" and ci_requires_full():

@@ -11,6 +11,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import select
 import signal
 import subprocess
@@ -21,10 +22,11 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import isolation, languages
+from . import isolation, languages, records
 from .build import BUILDS, Build, CompileUnavailable
 from .cgroup import SlotCgroup
-from .runner import kill_uid, recv, send
+from .inside.frames import recv, send
+from .inside.runner import kill_uid
 from .values import Limits, Outcome, Program, SandboxError
 
 log = logging.getLogger("daskjudge.sandbox")
@@ -110,20 +112,20 @@ class Slot:
         return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> None:
-        """Start the runner at the strongest level allowed; raise if none starts."""
+        """Start the runner at the slot's level (chosen once: :func:`.isolation.candidates`);
+        raise :class:`SandboxError` if it does not start."""
         if self._lease is None:
             self._lease = UidLease()
-        errors = []
-        levels = [self.level] if self.level else isolation.candidates(self.requested)
-        for level in levels:
-            try:
-                self._start(level)
-                self.level = level
-                return
-            except Exception as exc:            # try the next level, remember why
-                errors.append(f"{level}: {exc}")
-                self._kill()
-        raise SandboxError("sandbox could not start (" + "; ".join(errors) + ")")
+        level = self.level or isolation.candidates(self.requested)[0]
+        why = isolation.unavailable(level)
+        if why is not None:
+            raise SandboxError(f"sandbox could not start ({level}: {why})")
+        try:
+            self._start(level)
+        except Exception as exc:
+            self._kill()
+            raise SandboxError(f"sandbox could not start ({level}: {exc})") from None
+        self.level = level
 
     def _start(self, level: str) -> None:
         from .seccomp import filter_bpf
@@ -311,7 +313,13 @@ class Slot:
             while j < len(programs) and (programs[j].mode, programs[j].call) == (first.mode, first.call):
                 j += 1
             group, lims = programs[i:j], limits[i:j]
-            source = lang.source(first.code, first.mode, first.call)
+            try:
+                source = lang.source(first.code, first.mode, first.call)
+            except ValueError as exc:           # a test block of no form the harness knows
+                outcomes += [Outcome(status="sandbox_error", message=f"{lang.name} test block: "
+                                     f"{exc}"[:2000]) for _ in group]
+                i = j
+                continue
             try:
                 build = BUILDS.get(lang, source, languages.pch_for(lang, self.level),
                                    self._compile)
@@ -364,11 +372,28 @@ class Slot:
                 test.update(build=build.key,
                             exec=[a.replace("{mem}", str(lim.memory_mb)) for a in argv]
                             + list(p.argv))
+        secret, nonces = [], []
         for p, test in zip(programs, tests):
-            blobs += [p.stdin, p.call.encode("utf-8", "surrogatepass")]
+            nonce = None
+            if build is None and p.mode == "assert":
+                # The test's code and a fresh secret go to the trusted test process only
+                # (spliced into a memfd, never into the runner's memory): a record counts
+                # as that process's only if it carries the secret.
+                nonce = secrets.token_hex(16)
+                secret.append(len(blobs) + 1)
+                blobs += [p.stdin, f"{nonce}\n{p.call}".encode("utf-8", "surrogatepass")]
+            elif build is not None:
+                # A build carries its own harness; its test block (with the expected values
+                # of a compiled ``assert``) stays out of the sandbox.
+                blobs += [p.stdin, b""]
+            else:
+                blobs += [p.stdin, p.call.encode("utf-8", "surrogatepass")]
+            nonces.append(nonce)
             if p.files or p.argv:
                 test.update(files=list(p.files), argv=list(p.argv))
                 blobs += list(p.files.values())
+        if secret:
+            request["secret"] = secret
         try:
             send(self._proc.stdin.fileno(), request, *blobs)
         except OSError as exc:
@@ -393,21 +418,17 @@ class Slot:
                 self._kill()
                 error = f"runner error: {h.get('message')}"
                 break
-            record = None
-            if rec:
-                try:
-                    record = json.loads(rec)
-                except ValueError:
-                    record = {"status": "garbled"}
-            if isinstance(record, dict) and record.get("status") == "setup_failed":
-                error = f"sandbox setup failed: {record.get('message')}"
+            if h["status"] == "setup_failed":
+                error = f"sandbox setup failed: {h.get('message')}"
                 self._kill()
                 break
+            # A compiled program's channel is read by its language (``_run_built``).
+            record = None if build is not None else records.parse(rec, nonces[i])
             self.tests += 1
             outcomes.append(Outcome(
                 status=h["status"], exit_code=h["exit_code"], signal=h["signal"],
                 cpu_s=h["cpu_s"], wall_s=h["wall_s"], memory_mb=h["maxrss_kb"] / 1024.0,
-                oom_killed=oom, stdout=stdout, stderr=stderr, record=record))
+                oom_killed=oom, stdout=stdout, stderr=stderr, record=record, raw_record=rec))
             if h.get("restart"):
                 # The verdict stands; the runner could not clean up after the program and
                 # exits; a fresh one (with a fresh scratch tmpfs) starts before the next test.

@@ -87,7 +87,10 @@ class Outcome:
     stdout: bytes = b""
     stderr: bytes = b""
     record: dict | None = None
-    """The harness's report for ``function`` and ``assert`` runs (never for ``stdio``)."""
+    """The harness's report for ``function`` and ``assert`` runs (never for ``stdio``),
+    parsed outside the sandbox from :attr:`raw_record`."""
+    raw_record: bytes = field(default=b"", repr=False)
+    """The bytes the run wrote on its result channel, as they came."""
     message: str = ""
     """For ``sandbox_error``: what failed."""
     restarts: int = field(default=0, repr=False)

@@ -1,10 +1,18 @@
 """Languages other than Python: one small module each, registered by name.
 
-Python runs in the warm interpreter itself (``runner.py``). Every other language is a
-:class:`Language`: how to turn a solution (and, for ``assert``, its test block) into source
-files, which commands compile them inside the sandbox, which files the build keeps, the
-command that runs the build for each test, its default limits, and how its deaths read as
-verdicts (:meth:`Language.record`). Compiling and caching builds is :mod:`..build`'s job.
+Python runs in the warm interpreter itself. Every other language is a :class:`Language`:
+how to turn a solution (and, for ``assert``, its test block) into source files, which
+commands compile them inside the sandbox, which files the build keeps, the command that
+runs the build for each test, its default limits, and how its run reads as a record
+(:meth:`Language.record`). Compiling and caching builds is :mod:`..build`'s job.
+
+For an ``assert`` test the build is the solution plus a harness generated from the test
+block: each language's ``assertions(test_block)`` cuts the block into ``(actual,
+expected)`` expressions, and the harness evaluates only the actual ones, in order, writing
+each value as one line on the result descriptor as soon as it exists. The expected
+expressions never enter the program; the judges compare the lines with them outside
+(:mod:`judges.assert_values`), so nothing the program writes or patches can make a wrong
+value pass, and a program that stops early has simply written fewer lines.
 
 >>> sorted(names())
 ['cpp', 'go', 'java', 'javascript', 'python', 'rust']
@@ -21,8 +29,9 @@ from dataclasses import dataclass
 
 from ..values import Limits, Outcome
 
-# A record the harness writes on fd 3 once an ``assert`` test block has run to its end.
-MARKER = '{"status":"completed"}'
+MAX_VALUES = 10_000
+"""Value lines read from one ``assert`` run; a MultiPL-E test block has at most a few dozen
+assertions, so a program that writes more has failed whether or not the rest are read."""
 
 
 @dataclass(frozen=True)
@@ -98,20 +107,22 @@ class Language:
         return "\n".join(out)
 
     def record(self, outcome: Outcome, mode: str) -> dict | None:
-        """A result record in the Python runner's words for a run that left none.
+        """The record of a run, read from what the sandbox saw; never raises.
 
-        The judges read ``raised`` with a ``type`` (``AssertionError`` is WA in an
-        ``assert`` test, ``MemoryError`` is MLE, anything else RE) and ``exited``.
+        ``assert``: ``{"status": "values", "values": [line, …], "type": …, "message": …}``:
+        the lines the harness wrote on the result descriptor (UTF-8, undecodable bytes
+        replaced; a last line without its newline dropped, as a value cut off by the
+        program's death; at most :data:`MAX_VALUES`), and the error read from its stderr
+        (``type`` ``MemoryError``, ``AssertionError``, an exception name, or ``None``).
+        ``stdio``: a ``raised`` record when stderr names an error, else ``None``.
         """
         err = outcome.stderr.decode("utf-8", "replace")
         kind = self.error_type(err, outcome)
+        if mode == "assert":
+            return {"status": "values", "values": value_lines(outcome.raw_record),
+                    "type": kind, "message": _tail(err, 500)}
         if kind:
             return {"status": "raised", "type": kind, "message": _tail(err, 500)}
-        if mode == "stdio":
-            return None
-        if outcome.exit_code == 0 and outcome.signal is None:
-            # Ended cleanly without the marker: the test block did not run to its end.
-            return {"status": "exited", "exit_code": 0}
         return None
 
     def error_type(self, stderr: str, outcome: Outcome) -> str | None:
@@ -125,6 +136,18 @@ SANDBOX_PATH = "/usr/local/bin:/usr/bin:/bin"
 def pch_for(language: Language, level: str | None) -> str | None:
     """The precompiled-header folder for ``language`` as a sandbox at ``level`` sees it."""
     return cpp.pch(level) if language.name == "cpp" else None
+
+
+def value_lines(raw: bytes) -> list[str]:
+    r"""The complete lines of ``raw``, decoded.
+
+    >>> value_lines(b'1\n"a\xff"\n[2, 3')
+    ['1', '"a\ufffd"']
+    """
+    if not isinstance(raw, (bytes, bytearray)):
+        return []
+    lines = bytes(raw).split(b"\n", MAX_VALUES)
+    return [line.decode("utf-8", "replace") for line in lines[:min(len(lines) - 1, MAX_VALUES)]]
 
 
 def _tail(text: str, n: int) -> str:
