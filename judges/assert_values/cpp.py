@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import _f32, _json, _pairs_match
-from .literals import _char, _negate, _number, _Parser, _unescape
+from .literals import _CastingParser, _char, _number, _unescape
 
 
 @dataclass(frozen=True)
@@ -45,40 +45,16 @@ class _CppType:
     args: tuple = ()
 
 
-class _CppParser(_Parser):
+class _CppParser(_CastingParser):
     def __init__(self, text: str):
         super().__init__(text, "cpp")
 
-    def value(self):
-        v = self.expr()
-        self.done()
-        return v
+    cast_follows = ("(", "-", "+", "{")       # C++ also casts a braced list
 
-    def expr(self):
-        self.enter()
-        try:
-            return self._expr()
-        finally:
-            self.leave()
+    def cast(self, value, ty):
+        return _cpp_convert(value, ty)
 
-    def _expr(self):
-        t = self.peek()
-        if self.take("-"):
-            return _negate(self.expr())
-        if self.take("+"):
-            return self.expr()
-        if self.at("("):
-            save = self.i
-            self.next()
-            ty = self.type_or_none()
-            if ty is not None and self.take(")"):
-                nxt = self.peek()
-                if nxt.kind in ("num", "str", "chr", "id") or nxt.text in ("(", "-", "+", "{"):
-                    return _cpp_convert(self.expr(), ty)
-            self.i = save + 1
-            v = self.expr()
-            self.expect(")")
-            return v
+    def primary(self, t):
         if self.at("{"):
             self.next()
             return self.items("}", self.expr)

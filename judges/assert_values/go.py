@@ -45,7 +45,7 @@ class _GoParser(_Parser):
     def value(self) -> str:
         v = self.expr(_IFACE)
         self.done()
-        return v.text
+        return v.text       # the ``%v`` rendering
 
     def type_(self) -> _GoType:
         if self.take("["):
@@ -79,13 +79,6 @@ class _GoParser(_Parser):
         t = self.peek()
         return (t.text == "[" or (t.kind == "id" and t.text in ("map", "interface", "any"))
                 or (t.kind == "id" and t.text in _GO_BASIC))
-
-    def expr(self, ctx: _GoType) -> GoValue:
-        self.enter()
-        try:
-            return self._expr(ctx)
-        finally:
-            self.leave()
 
     def _expr(self, ctx: _GoType) -> GoValue:
         if self.at("-") or self.at("+"):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import _f32, _is_num, _json, _pairs_match
-from .literals import _char, _negate, _number, _Parser, _unescape
+from .literals import _CastingParser, _char, _number, _unescape
 
 
 @dataclass(frozen=True)
@@ -53,40 +53,14 @@ _JAVA_MAPS = {"HashMap", "Map", "TreeMap", "LinkedHashMap", "AbstractMap"}
 _JAVA_SETS = {"HashSet", "Set", "TreeSet", "LinkedHashSet"}
 
 
-class _JavaParser(_Parser):
+class _JavaParser(_CastingParser):
     def __init__(self, text: str):
         super().__init__(text, "java")
 
-    def value(self):
-        v = self.expr()
-        self.done()
-        return v
+    def cast(self, value, ty):
+        return _java_cast(value, ty)
 
-    def expr(self):
-        self.enter()
-        try:
-            return self._expr()
-        finally:
-            self.leave()
-
-    def _expr(self):
-        t = self.peek()
-        if self.take("-"):
-            return _negate(self.expr())
-        if self.take("+"):
-            return self.expr()
-        if self.at("("):
-            save = self.i
-            self.next()
-            ty = self.type_or_none()
-            if ty is not None and self.take(")"):
-                nxt = self.peek()
-                if nxt.kind in ("num", "str", "chr", "id") or nxt.text in ("(", "-", "+"):
-                    return _java_cast(self.expr(), ty)
-            self.i = save + 1
-            v = self.expr()
-            self.expect(")")
-            return v
+    def primary(self, t):
         if t.kind == "num":
             self.next()
             return _number(t.text, "java")[0]

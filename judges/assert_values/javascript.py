@@ -42,18 +42,6 @@ class _JsParser(_Parser):
     def __init__(self, text: str):
         super().__init__(text, "javascript")
 
-    def value(self):
-        v = self.expr()
-        self.done()
-        return v
-
-    def expr(self):
-        self.enter()
-        try:
-            return self._expr()
-        finally:
-            self.leave()
-
     def _expr(self):
         t = self.peek()
         if self.take("-"):

@@ -5,7 +5,7 @@ ones for C++, template strings for JavaScript), characters, names and operators,
 comments; :class:`_Parser` walks the tokens with a depth limit. String and character
 escapes (:func:`_unescape`, :func:`_char`) and numeric literals with their suffixes
 (:func:`_number`: an ``int``, a float32 or a float64, or a JavaScript BigInt) are read as
-each language writes them; :func:`_negate` is unary minus where C++ and Java allow it.
+each language writes them; :class:`_CastingParser` the signs and casts C++ and Java share.
 """
 
 from __future__ import annotations
@@ -129,13 +129,24 @@ class _Parser:
                 break
         return out
 
-    def enter(self):
+    def value(self):
+        """The whole text as one value of the language."""
+        v = self.expr()
+        self.done()
+        return v
+
+    def expr(self, *context):
+        """One value, nested at most 200 deep: the language's :meth:`_expr`."""
         self.depth += 1
         if self.depth > 200:
             raise ValueError("nested too deeply")
+        try:
+            return self._expr(*context)
+        finally:
+            self.depth -= 1
 
-    def leave(self):
-        self.depth -= 1
+    def _expr(self, *context):
+        raise NotImplementedError
 
 
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", '"': '"', "'": "'",
@@ -306,3 +317,39 @@ def _negate(v):
     if isinstance(v, bool):
         return -int(v)
     raise ValueError("minus before a value that is not a number")
+
+
+class _CastingParser(_Parser):
+    """C++ and Java: signs, ``(T) value`` casts and parentheses before a primary value."""
+
+    cast_follows = ("(", "-", "+")
+    """Tokens after ``(T)`` that make it a cast rather than a parenthesised value."""
+
+    def type_or_none(self):
+        raise NotImplementedError
+
+    def cast(self, value, ty):
+        raise NotImplementedError
+
+    def primary(self, t: _Tok):
+        raise NotImplementedError
+
+    def _expr(self):
+        if self.take("-"):
+            return _negate(self.expr())
+        if self.take("+"):
+            return self.expr()
+        if self.at("("):
+            save = self.i
+            self.next()
+            ty = self.type_or_none()
+            if ty is not None and self.take(")"):
+                nxt = self.peek()
+                if nxt.kind in ("num", "str", "chr", "id") or nxt.text in self.cast_follows:
+                    return self.cast(self.expr(), ty)
+            self.i = save + 1
+            v = self.expr()
+            self.expect(")")
+            return v
+        return self.primary(self.peek())
+

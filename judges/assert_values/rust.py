@@ -72,20 +72,11 @@ class _RustParser(_Parser):
     def __init__(self, text: str):
         super().__init__(text, "rust")
 
-    def value(self):
-        v = self.expr()
-        self.done()
+    def _expr(self):
+        v = self.unary()
+        while self.take("as"):
+            v = _rust_cast(v, self.type_name())
         return v
-
-    def expr(self):
-        self.enter()
-        try:
-            v = self.unary()
-            while self.take("as"):
-                v = _rust_cast(v, self.type_name())
-            return v
-        finally:
-            self.leave()
 
     def type_name(self) -> str:
         t = self.next()
@@ -271,22 +262,10 @@ class _DebugParser(_Parser):
     def __init__(self, text: str):
         super().__init__(text, "rust")
 
-    def value(self):
-        v = self.item()
-        self.done()
-        return v
-
-    def item(self):
-        self.enter()
-        try:
-            return self._item()
-        finally:
-            self.leave()
-
-    def _item(self):
+    def _expr(self):
         t = self.next()
         if t.text == "-":
-            v = self.item()
+            v = self.expr()
             if not _is_num(v):
                 raise ValueError("minus before a value that is not a number")
             return -v
@@ -297,34 +276,34 @@ class _DebugParser(_Parser):
         if t.kind == "chr":
             return RustChar(_char(t, "rust"))
         if t.text == "[":
-            return self.items("]", self.item)
+            return self.items("]", self.expr)
         if t.text == "(":
             if self.take(")"):
                 return RustTuple(())
-            first = self.item()
+            first = self.expr()
             if self.take(")"):
                 return first
             self.expect(",")
-            return RustTuple((first, *self.items(")", self.item)))
+            return RustTuple((first, *self.items(")", self.expr)))
         if t.text == "{":
             if self.take("}"):
                 return RustMap(())
-            first = self.item()
+            first = self.expr()
             if self.take(":"):
-                pairs = [(first, self.item())]
+                pairs = [(first, self.expr())]
                 while self.take(","):
                     if self.at("}"):
                         break
-                    k = self.item()
+                    k = self.expr()
                     self.expect(":")
-                    pairs.append((k, self.item()))
+                    pairs.append((k, self.expr()))
                 self.expect("}")
                 return RustMap(tuple(pairs))
             items = [first]
             while self.take(","):
                 if self.at("}"):
                     break
-                items.append(self.item())
+                items.append(self.expr())
             self.expect("}")
             return RustSet(tuple(items))
         if t.kind == "id":
@@ -332,7 +311,7 @@ class _DebugParser(_Parser):
             if t.text in consts:
                 return consts[t.text]
             if self.take("("):
-                return RustEnum(t.text, tuple(self.items(")", self.item)))
+                return RustEnum(t.text, tuple(self.items(")", self.expr)))
             if self.take("{"):
                 fields = []
                 while not self.take("}"):
@@ -340,7 +319,7 @@ class _DebugParser(_Parser):
                     if name.kind not in ("id", "num"):
                         raise ValueError("bad field name")
                     self.expect(":")
-                    fields.append((name.text, self.item()))
+                    fields.append((name.text, self.expr()))
                     if not self.take(","):
                         self.expect("}")
                         break

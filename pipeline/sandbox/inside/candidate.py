@@ -11,6 +11,7 @@ test's side.
 
 from __future__ import annotations
 
+import operator
 import os
 
 from . import wire
@@ -142,10 +143,8 @@ class Server:
             return dec(msg["v"]) in target, None
         if op == "next":
             return next(target), None
-        unary = {"iter": iter, "len": len, "bool": bool, "str": str, "repr": repr, "int": int,
-                 "float": float, "index": _index, "hash": hash}
-        if op in unary:
-            return unary[op](target), None
+        if op in _UNARY:
+            return _UNARY[op](target), None
         raise wire.Broken(f"unknown op {op!r}")
 
     def decode(self, value):
@@ -163,6 +162,5 @@ class Server:
         return back
 
 
-def _index(obj):
-    import operator
-    return operator.index(obj)
+_UNARY = {"iter": iter, "len": len, "bool": bool, "str": str, "repr": repr, "int": int,
+          "float": float, "index": operator.index, "hash": hash}

@@ -27,6 +27,7 @@ import time
 
 from . import child
 from .frames import recv, send
+from .tester import GONE
 
 # Modules a typical solution imports; importing them once in the runner makes them free
 # in every child. ``fcntl`` and the wire's modules serve the children's own set-up.
@@ -254,7 +255,7 @@ def run_one(req: dict, code: str, stdin: bytes, extra, init: dict,
         pids = _fork_assert(req, init, code, extra, stdin_fd, out_w, err_w, res_w, set_w)
     for fd in (stdin_fd, out_w, err_w, res_w, set_w):
         os.close(fd)
-    header, outputs, statuses = _watch(pids, lim, init, start, out_r, err_r, res_r)
+    header, outputs = _watch(pids, lim, init, start, out_r, err_r, res_r)
     setup = _drain(set_r)
     for fd in (out_r, err_r, res_r, set_r):
         os.close(fd)
@@ -363,12 +364,11 @@ def _watch(pids, lim, init, start, out_r, err_r, res_r):
     header = {"status": status, "exit_code": exit_code, "signal": sig, "cpu_s": cpu,
               "wall_s": wall, "maxrss_kb": maxrss_kb, "stdout_bytes": sizes[out_r],
               "stderr_bytes": sizes[err_r]}
-    return header, [stdout, stderr, record], statuses
+    return header, [stdout, stderr, record]
 
 
 def _saw_candidate_end(pidfd: int) -> bool:
     """Whether the test process (not yet reaped) exited saying the candidate's ended."""
-    from .tester import GONE
     try:
         info = os.waitid(os.P_PIDFD, pidfd, os.WEXITED | os.WNOWAIT)
     except ChildProcessError:

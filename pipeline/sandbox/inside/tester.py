@@ -43,7 +43,9 @@ class _Link:
     def __init__(self) -> None:
         self.failed: BaseException | None = None
 
-    def ask(self, msg: dict):
+    def ask(self, msg: dict, args: tuple = (), kwargs: dict | None = None):
+        """Send ``msg``, return the decoded answer. ``args``/``kwargs`` are the test's own
+        objects a call sent, updated in place when the solution mutated them."""
         if self.failed is not None:
             raise self.failed
         try:
@@ -56,16 +58,16 @@ class _Link:
                 raise Gone("the program ended during the test")
             if type(reply) is not dict:
                 raise wire.Broken("reply is not an object")
-            return self._value(reply, msg)
+            return self._value(reply, msg, args, kwargs or {})
         except (Gone, wire.Broken) as exc:
             self.failed = exc
             raise
 
-    def _value(self, reply: dict, msg: dict):
+    def _value(self, reply: dict, msg: dict, args: tuple, kwargs: dict):
         if "ok" in reply:
             value = wire.decode(reply["ok"], Remote)
             if "w" in reply:
-                self._write_back(reply["w"], msg)
+                self._write_back(reply["w"], args, kwargs)
             return value
         if reply.get("stop") is True and msg.get("op") == "next":
             raise StopIteration
@@ -73,8 +75,7 @@ class _Link:
             raise _rebuild(reply["err"], reply.get("msg"), reply.get("builtin") is True)
         raise wire.Broken("reply of no known kind")
 
-    def _write_back(self, back, msg) -> None:
-        args, kwargs = msg.get("_args", ()), msg.get("_kwargs", {})
+    def _write_back(self, back, args: tuple, kwargs: dict) -> None:
         if type(back) is not list:
             raise wire.Broken("write-back")
         for item in back:
@@ -140,8 +141,7 @@ class Remote:
     def __call__(self, *args, **kwargs):
         msg = {"op": "call", "h": object.__getattribute__(self, "_h"),
                "a": [_send(a) for a in args], "k": [[k, _send(v)] for k, v in kwargs.items()]}
-        # Kept for the write-back of mutated arguments; never sent (stripped below).
-        return LINK.ask(_Local(msg, args, kwargs))
+        return LINK.ask(msg, args, kwargs)
 
     def __getattr__(self, name):
         return self._ask("ga", n=name)
@@ -203,21 +203,6 @@ class Remote:
 
     def __hash__(self):
         return hash(("remote", object.__getattribute__(self, "_h")))
-
-
-class _Local(dict):
-    """A request with the test's own argument objects alongside (never serialised)."""
-
-    def __init__(self, msg: dict, args, kwargs):
-        super().__init__(msg)
-        self.args, self.kwargs = args, kwargs
-
-    def get(self, key, default=None):
-        if key == "_args":
-            return self.args
-        if key == "_kwargs":
-            return self.kwargs
-        return super().get(key, default)
 
 
 class Names(dict):

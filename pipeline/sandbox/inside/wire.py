@@ -30,7 +30,12 @@ Frames on the two pipes are a u32 length and the JSON text.
 from __future__ import annotations
 
 import builtins
+import collections
+import decimal
+import fractions
+import importlib
 import json
+import keyword
 import os
 import struct
 
@@ -130,9 +135,6 @@ def _pairs(mapping, handle, depth):
 
 def _special(value, t):
     """Encoders for the standard library's value types (looked up by exact type)."""
-    import collections
-    import decimal
-    import fractions
     if t is decimal.Decimal:
         return lambda v, h, d: {"$": "D", "v": str(v)}
     if t is fractions.Fraction:
@@ -186,7 +188,6 @@ def decode(obj, remote, depth: int = 0):
             pairs = [(decode(k, remote, d), decode(x, remote, d)) for k, x in _list(v, pair=True)]
             if tag == "d":
                 return dict(pairs)
-            import collections
             if tag == "od":
                 return collections.OrderedDict(pairs)
             if tag == "C":
@@ -205,15 +206,12 @@ def decode(obj, remote, depth: int = 0):
         if tag == "c" and _numbers(v, 2):
             return complex(v[0], v[1])
         if tag == "D" and type(v) is str:
-            import decimal
             return decimal.Decimal(v)
         if tag == "F" and _numbers(v, 2, int) and v[1] != 0:
-            import fractions
             return fractions.Fraction(v[0], v[1])
         if tag == "r" and _numbers(v, 3, int) and v[2] != 0:
             return range(*v)
         if tag == "dq":
-            import collections
             m = obj.get("m")
             if m is not None and (type(m) is not int or m < 0):
                 raise Broken("deque maxlen")
@@ -221,7 +219,6 @@ def decode(obj, remote, depth: int = 0):
         if tag == "nt":
             return _namedtuple(obj, remote, d)
         if tag == "m" and type(obj.get("n")) is str:
-            import importlib
             return importlib.import_module(obj["n"])      # the test's own copy, never theirs
         if tag == "B" and obj.get("n") in _BUILTINS:
             return _BUILTINS[obj["n"]]
@@ -259,8 +256,6 @@ def _namedtuple(obj, remote, depth):
     key = (name, tuple(fields))
     cls = _NT_CACHE.get(key)
     if cls is None:
-        import collections
-        import keyword
         if keyword.iskeyword(name) or any(keyword.iskeyword(f) for f in fields):
             raise Broken("namedtuple names")
         cls = _NT_CACHE[key] = collections.namedtuple(name, fields)
