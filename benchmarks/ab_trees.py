@@ -32,7 +32,7 @@ def measure(rounds: int, tests: int) -> dict:
     from workload import make_trivial, make_workload
 
     from pipeline import score
-    from pipeline.cluster import SandboxPlugin
+    from pipeline.worker import SandboxPlugin
 
     workloads = {"trivial": make_trivial(tests), "mixed": make_workload(tests)}
     times: dict[str, list[float]] = {k: [] for k in workloads}

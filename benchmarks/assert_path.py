@@ -29,7 +29,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from pipeline import datasets
-    from pipeline.sandbox import Limits, Program, SlotPool
+    from pipeline.sandbox import Limits, Program, RecordKind, SlotPool
 
     he = datasets.load("humaneval")
     tests = {p["problem_id"]: (p["tests"][0]["input"], p["entry_point"])
@@ -54,7 +54,7 @@ def main() -> None:
                 wall[name].append((time.perf_counter() - start) / len(programs))
                 cpu[name].append(sum(o.cpu_s for o in outcomes) / len(programs))
                 bad = [o for o in outcomes if name != "trivial_stdio"
-                       and (o.record or {}).get("status") != "completed"]
+                       and (o.record is None or o.record.kind is not RecordKind.COMPLETED)]
                 if bad:
                     raise SystemExit(f"{name}: {len(bad)} canonical solutions did not pass: "
                                      f"{bad[0].record}")

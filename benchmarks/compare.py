@@ -99,7 +99,7 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     from pipeline import score
-    from pipeline.cluster import SandboxPlugin
+    from pipeline.worker import SandboxPlugin
 
     try:
         peers.load_verl_reward_score()

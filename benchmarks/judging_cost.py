@@ -104,7 +104,7 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     from pipeline import score
-    from pipeline.cluster import SandboxPlugin
+    from pipeline.worker import SandboxPlugin
 
     source = checker_source()
     problems, solutions = workload(args.tests)

@@ -50,7 +50,7 @@ def main() -> None:
     from distributed import Client, LocalCluster
 
     from pipeline import datasets, score
-    from pipeline.cluster import SandboxPlugin
+    from pipeline.worker import SandboxPlugin
     from pipeline.datasets.mutate import mutants
     from pipeline.sandbox import SlotPool
 

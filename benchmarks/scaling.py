@@ -85,7 +85,8 @@ def per_row_overhead(n_tests: int, rounds: int) -> dict:
     from distributed import Client
 
     from pipeline import score
-    from pipeline.cluster import SandboxPlugin, local_cluster
+    from pipeline.cluster import local_cluster
+    from pipeline.worker import SandboxPlugin
     from pipeline.sandbox import Limits, Program, SlotPool
 
     problems, solutions = trivial_workload(n_tests)
@@ -120,7 +121,8 @@ def main() -> None:
     from distributed import Client
 
     from pipeline import score
-    from pipeline.cluster import SandboxPlugin, local_cluster
+    from pipeline.cluster import local_cluster
+    from pipeline.worker import SandboxPlugin
 
     problems, solutions = cpu_workload(args.tests)
     clusters = {}

@@ -6,7 +6,7 @@
 """
 
 from . import (checker, codecontests, exact, floats, lcb, lines, openr1,  # noqa: F401
-               sandboxfusion, tokens, unordered, wcmp, yesno)  # (register the comparators)
+               ran, sandboxfusion, tokens, unordered, wcmp, yesno)  # (register the comparators)
 from .checker import Checker, is_checker
 from .decide import decide, settled
 from .registry import Comparator, JudgeSpecError, get, names, register

@@ -33,7 +33,8 @@ import math
 import signal
 from typing import Callable, Sequence
 
-from pipeline.sandbox.values import Limits, Outcome, Program
+from pipeline.sandbox.records import RecordKind
+from pipeline.sandbox.values import Limits, Outcome, Program, Status
 
 from .registry import JudgeSpecError, register
 from .verdict import Verdict
@@ -105,7 +106,7 @@ class Checker:
         # reference answer too: else a wrong program that makes it crash escapes its WA
         # (and with ``on_se: raise`` stops the run).
         failed = [i for i, (v, _), o in zip(range(len(items)), verdicts, outcomes)
-                  if v is Verdict.SE and o.status != "sandbox_error"]
+                  if v is Verdict.SE and o.status is not Status.SANDBOX_ERROR]
         if failed:
             refs = [self.program(source, items[i][0], items[i][2].encode("utf-8", "surrogateescape"),
                                  items[i][2]) for i in failed]
@@ -117,12 +118,12 @@ class Checker:
 
     def verdict(self, o: Outcome, limit: Limits) -> tuple[Verdict, str]:
         """The test's verdict from the checker's outcome."""
-        rec = o.record or {}
-        if o.status == "sandbox_error":
+        rec = o.record
+        if o.status is Status.SANDBOX_ERROR:
             return Verdict.SE, f"checker: sandbox error: {o.message}"
-        if o.status == "wall_timeout":
+        if o.status is Status.WALL_TIMEOUT:
             return Verdict.SE, f"checker hung: wall time over {o.wall_s:.1f} s"
-        if o.status in ("output_limit", "stderr_limit"):
+        if o.status in (Status.OUTPUT_LIMIT, Status.STDERR_LIMIT):
             return Verdict.SE, "checker printed more than its output cap"
         over = o.cpu_s > limit.cpu_s or o.signal == signal.SIGXCPU
         if over or o.signal is not None or o.oom_killed:
@@ -130,13 +131,13 @@ class Checker:
                    if over else "out of memory" if o.oom_killed
                    else f"killed by signal {o.signal}")
             return Verdict.SE, f"checker failed: {how}"
-        status = rec.get("status")
-        if status == "syntax":
-            return Verdict.SE, f"checker does not compile: {rec.get('type')}: {rec.get('message', '')}"[:500]
-        if status == "raised":
-            return Verdict.SE, f"checker crashed: {rec.get('type')}: {rec.get('message', '')}"[:500]
-        if status not in ("completed", "exited", None):
-            return Verdict.SE, f"checker: unexpected result record {status!r}"
+        status = rec.kind if rec is not None else None
+        if status is RecordKind.SYNTAX:
+            return Verdict.SE, f"checker does not compile: {rec.type}: {rec.message}"[:500]
+        if status is RecordKind.RAISED:
+            return Verdict.SE, f"checker crashed: {rec.type}: {rec.message}"[:500]
+        if status not in (RecordKind.COMPLETED, RecordKind.EXITED, None):
+            return Verdict.SE, f"checker: unexpected result record {status.value!r}"
         code = o.exit_code
         if self.contract == "testlib":
             if code == 0:

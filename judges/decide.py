@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import signal
 
-from pipeline.sandbox.records import loads
-from pipeline.sandbox.values import Outcome
+from pipeline.sandbox.records import Record, RecordKind, loads
+from pipeline.sandbox.values import Outcome, Status
 
 from .registry import Comparator
 from .values import describe, equal
 from .verdict import Verdict
+
+_NONE = Record(None)          # what an outcome without a record reads as
 
 _SIGNALS = {signal.SIGSYS: "forbidden system call (SIGSYS)",
             signal.SIGXFSZ: "file size limit exceeded (SIGXFSZ)",
@@ -45,16 +47,17 @@ def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
         output = outcome.stdout.decode("utf-8", "surrogateescape")
         ok, msg = comparator.check(output, expected)
         return (Verdict.AC, "") if ok else (Verdict.WA, msg)
-    rec = outcome.record or {}
-    if kind == "assert" and rec.get("status") == "values" and outcome.status != "sandbox_error":
+    rec = outcome.record
+    if (kind == "assert" and rec is not None and rec.kind is RecordKind.VALUES
+            and outcome.status is not Status.SANDBOX_ERROR):
         return _values(outcome, rec, cpu_limit_s, test_block, language)
     return _decide(kind, outcome, cpu_limit_s, expected, comparator)
 
 
-def _values(outcome, rec, cpu_limit_s, test_block, language):
+def _values(outcome: Outcome, rec: Record, cpu_limit_s, test_block, language):
     """A compiled ``assert`` test: the values its harness emitted, against the test block's."""
     from .assert_values import judge_values
-    values = rec.get("values") or []
+    values = list(rec.values)
     try:
         n, mismatch = judge_values(language, test_block, values)
     except ValueError as exc:
@@ -65,8 +68,8 @@ def _values(outcome, rec, cpu_limit_s, test_block, language):
     verdict, message = _decide("stdio", outcome, cpu_limit_s, None, None)
     if verdict is not None:
         return verdict, message
-    if rec.get("type"):
-        return Verdict.RE, f"{rec['type']}: {rec.get('message', '')}"[:500]
+    if rec.type:
+        return Verdict.RE, f"{rec.type}: {rec.message}"[:500]
     if len(values) < n:
         return Verdict.WA, (f"program ended before the test finished ({len(values)} of {n} "
                             f"assertions ran)")
@@ -83,13 +86,13 @@ def settled(outcome: Outcome, *, cpu_limit_s: float) -> tuple[Verdict, str] | No
 
 
 def _decide(kind, outcome, cpu_limit_s, expected, comparator):
-    o, rec = outcome, outcome.record or {}
-    if o.status == "sandbox_error":
+    o, rec = outcome, outcome.record or _NONE
+    if o.status is Status.SANDBOX_ERROR:
         return Verdict.SE, o.message or "sandbox error"
-    if o.status == "wall_timeout":
+    if o.status is Status.WALL_TIMEOUT:
         return Verdict.TLE, f"wall time over {o.wall_s:.2f} s (cpu {o.cpu_s:.2f} s)"
-    if o.status in ("output_limit", "stderr_limit"):
-        stream = "stdout" if o.status == "output_limit" else "stderr"
+    if o.status in (Status.OUTPUT_LIMIT, Status.STDERR_LIMIT):
+        stream = "stdout" if o.status is Status.OUTPUT_LIMIT else "stderr"
         return Verdict.OLE, f"{stream} over the output cap"
     if o.cpu_s > cpu_limit_s or o.signal == signal.SIGXCPU:
         if o.cpu_s > cpu_limit_s:
@@ -97,46 +100,49 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
         # RLIMIT_CPU counts whole seconds of one process; the kernel's figure for the run
         # can read just under the limit the process was killed at.
         return Verdict.TLE, f"killed at the cpu time limit {cpu_limit_s:g} s"
-    error_type = rec.get("type") or (_last_line(o.stderr).split(":")[0] if o.exit_code else "")
+    error_type = rec.type or (_last_line(o.stderr).split(":")[0] if o.exit_code else "")
     if o.oom_killed or error_type == "MemoryError":
         return Verdict.MLE, "out of memory" + (" (OOM kill)" if o.oom_killed else "")
-    if rec.get("status") == "syntax":
-        return Verdict.CE, f"{rec.get('type')}: {rec.get('message', '')}"[:500]
+    if rec.kind is RecordKind.SYNTAX:
+        return Verdict.CE, f"{rec.type}: {rec.message}"[:500]
     if o.signal is not None:
         return Verdict.RE, _SIGNALS.get(o.signal, f"killed by signal {o.signal}")
     if kind == "stdio":
         if o.exit_code:
             return Verdict.RE, f"exit code {o.exit_code}: {_last_line(o.stderr)}"
         return None, ""
-    status = rec.get("status")
-    if status == "raised":
-        message = f"{rec.get('type')}: {rec.get('message', '')}"[:500]
-        if kind == "assert" and rec.get("type") == "AssertionError":
+    status = rec.kind
+    if status is RecordKind.RAISED:
+        message = f"{rec.type}: {rec.message}"[:500]
+        if kind == "assert" and rec.type == "AssertionError":
             return Verdict.WA, message
         return Verdict.RE, message
-    if status == "exited" or status is None:
-        how = f"exit code {rec.get('exit_code', o.exit_code)}"
+    if status is RecordKind.EXITED or status is None:
+        code = rec.exit_code if rec.exit_code is not None else o.exit_code
+        how = f"exit code {code}"
         if o.exit_code and status is None:
             return Verdict.RE, f"{how}: {_last_line(o.stderr)}"
         return Verdict.WA, f"program ended before the test finished ({how})"
     if kind == "assert":
-        if status == "completed" and o.exit_code == 0:
+        if status is RecordKind.COMPLETED and o.exit_code == 0:
             return Verdict.AC, ""
+        if status is RecordKind.GARBLED:
+            return Verdict.WA, rec.message or "malformed result record"
         return Verdict.RE, f"exit code {o.exit_code} after the test code"
-    if status == "returned":
-        if "unserialisable" in rec:
-            return Verdict.WA, rec["unserialisable"]
+    if status is RecordKind.RETURNED:
+        if rec.unserialisable is not None:
+            return Verdict.WA, rec.unserialisable
         if o.exit_code:
             return Verdict.RE, f"exit code {o.exit_code}: {_last_line(o.stderr)}"
-        if "value" not in rec:
+        if rec.value is None:
             return Verdict.WA, "the result record holds no value"
         try:
-            actual = loads(rec["value"])
+            actual = loads(rec.value)
         except (ValueError, RecursionError):
             return Verdict.WA, "the returned value is not valid JSON"
         if equal(actual, loads(expected), comparator.float_eps):
             return Verdict.AC, ""
-        return Verdict.WA, describe(rec["value"], expected)
-    if status == "garbled":
-        return Verdict.WA, rec.get("message", "malformed result record")
-    return Verdict.WA, f"unexpected result record {status!r}"
+        return Verdict.WA, describe(rec.value, expected)
+    if status is RecordKind.GARBLED:
+        return Verdict.WA, rec.message or "malformed result record"
+    return Verdict.WA, f"unexpected result record {status.value!r}"

@@ -54,7 +54,7 @@ def get(spec: str) -> Comparator:
     >>> get("nope")
     Traceback (most recent call last):
     ...
-    judges.registry.JudgeSpecError: unknown judge 'nope'; known: checker, codecontests, exact, float, lcb, lines, openr1, sandboxfusion, testlib-wcmp, tokens, unordered, yesno
+    judges.registry.JudgeSpecError: unknown judge 'nope'; known: checker, codecontests, exact, float, lcb, lines, openr1, ran, sandboxfusion, testlib-wcmp, tokens, unordered, yesno
     """
     if not isinstance(spec, str) or not spec:
         raise JudgeSpecError(f"judge must be a non-empty string, got {spec!r}")

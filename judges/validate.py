@@ -21,7 +21,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
 
-from pipeline.sandbox.values import Limits, Program
+from pipeline.sandbox.values import Limits, Program, Status
 
 from .checker import Run, limits as checker_limits
 from .registry import get
@@ -98,12 +98,12 @@ def reference_outputs(run: Run, code: str, tests: Sequence[tuple[str, str]],
     programs = [Program(code, stdin=inp.encode("utf-8")) for inp, _ in tests]
     outs, notes = [], []
     for k, o in enumerate(run(programs, [limit] * len(programs))):
-        if o.status == "exited" and o.exit_code == 0 and o.cpu_s <= limit.cpu_s:
+        if o.status is Status.EXITED and o.exit_code == 0 and o.cpu_s <= limit.cpu_s:
             outs.append(o.stdout)
         else:
             outs.append(None)
             notes.append(f"test {k}: reference solution did not run cleanly "
-                         f"({o.status}, exit {o.exit_code}, signal {o.signal}); its output is not used")
+                         f"({o.status.value}, exit {o.exit_code}, signal {o.signal}); its output is not used")
     return outs, notes
 
 

@@ -7,6 +7,7 @@ import logging
 import platform
 import sys
 import time
+import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -18,10 +19,9 @@ import pandas as pd
 
 from judges import VERDICTS
 
-from . import checkpoint, cluster, events, expand, io, plan
+from . import checkpoint, cluster, events, expand, io, plan, worker
 from .config import Config
 from .execute import META as TESTS_META
-from .execute import execute_on_worker
 from .reduce import problem_counts, problems_table, solutions_table
 
 log = logging.getLogger("daskjudge")
@@ -125,17 +125,16 @@ def score(problems: Any, solutions: Any, *, client=None,
 
     folder = checkpoint.OutputFolder(out) if out is not None else nullcontext()
     with folder as ckpt, cluster.connect(cfg, client) as c:
-        from . import dashboard     # Bokeh and the dashboard's modules, only when scoring
-        dashboard.install(c)
-        infos = c.run(cluster.sandbox_info)
+        from . import dashboard     # installed on the scheduler by cluster.connect
+        infos = c.run(worker.sandbox_info)
         slots = sum(len(i.get("slots", [])) for i in infos.values()) or 1
         levels = sorted({str(i.get("level")) for i in infos.values()})
         if announce:
             print(f"daskjudge: dashboard {c.dashboard_link}  workers {len(infos)}  "
                   f"sandbox slots {slots}  isolation {', '.join(levels)}", file=sys.stderr)
             print(f"daskjudge: live verifier page {dashboard.page_link(c)}", file=sys.stderr)
-        parts = plan.plan(sol, n_tests, limits, cfg.partitions or 4 * slots,
-                          split=not cfg.early_exit)
+        parts = plan.plan(sol, n_tests, limits, cfg.cluster.partitions or 4 * slots,
+                          split=not cfg.judge.early_exit)
         done: dict[int, pd.DataFrame] = {}
         if ckpt is not None:
             fp = checkpoint.fingerprint(cfg.hash(), resolved, sol)
@@ -201,19 +200,19 @@ def _execute(client, parts: list[pd.DataFrame], done: dict[int, pd.DataFrame],
         bar = tqdm(total=progress_total, initial=sum(len(f) for f in done.values()),
                    unit="test", file=sys.stderr, dynamic_ncols=True,
                    desc=f"scoring {progress_total} tests")
+    started = time.monotonic()
     try:
         if not todo:
             return frames
         work = dd.from_map(_identity, [parts[i] for i in todo], meta=parts[todo[0]].iloc[:0],
                            enforce_metadata=False)
         rows = work.map_partitions(expand.expand_partition, resolved, meta=expand.META)
-        tests = rows.map_partitions(execute_on_worker, cfg, meta=TESTS_META)
+        run = f"score-{uuid.uuid4().hex[:12]}"
+        tests = rows.map_partitions(worker.run_rows, cfg, run, meta=TESTS_META)
         # The dashboard's counters hear of the run before its first partition can report.
-        run = tests.__dask_keys__()[0][0]
         resumed = (pd.concat(done.values())["verdict"].astype(str).value_counts().to_dict()
                    if done else {})
         events.run_started(client, run, partitions=len(todo), resumed=resumed, **(live or {}))
-        started = time.monotonic()
         # Only workers whose sandbox plugin advertised slots take these tasks.
         tests = client.persist(tests, resources={"sandbox": 1})
         for future in as_completed(futures_of(tests)):

@@ -108,7 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
-        print(f"daskjudge: cannot listen on {config.serve_host}:{config.serve_port}: {exc}",
+        print(f"daskjudge: cannot listen on {config.serve.host}:{config.serve.port}: {exc}",
               file=sys.stderr)
         return EXIT_INFRA
     except Exception as exc:                  # cluster or sandbox failure

@@ -2,13 +2,13 @@
 
 A client is taken as given, or made from ``--scheduler`` (an address or a scheduler file)
 or ``DASK_SCHEDULER_ADDRESS``; with none of those an embedded LocalCluster sized to the
-machine is started and closed afterwards. The :class:`SandboxPlugin` starts one slot per
-core a worker owns, on every worker, including workers that join later.
+machine is started and closed afterwards. Every worker gets the sandbox plugin
+(:class:`pipeline.worker.SandboxPlugin`: one slot per core it owns) and the scheduler the
+counters behind the Verifier page.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from contextlib import contextmanager
@@ -17,11 +17,9 @@ from typing import Iterator
 
 import dask.config
 from distributed import Client, LocalCluster
-from distributed.diagnostics.plugin import WorkerPlugin
 
 from .config import Config
-from .execute import PLUGIN_NAME
-from .sandbox import SlotPool
+from .worker import SandboxPlugin
 
 log = logging.getLogger("daskjudge")
 
@@ -35,53 +33,6 @@ QUIET_WORKERS = {
     "distributed.admin.tick.interval": "1s",
     "distributed.admin.system-monitor.interval": "5s",
 }
-
-
-class SandboxPlugin(WorkerPlugin):
-    """Starts the worker's sandbox slots in ``setup`` and stops them in ``teardown``.
-
-    Slots never exceed the worker's threads (the cores it was given): more CPU-bound
-    sandboxes than cores turn CPU limits into false TLEs.
-    """
-
-    name = PLUGIN_NAME
-    idempotent = True
-
-    def __init__(self, isolation: str = "auto", slots: int | None = None, retries: int = 2):
-        self.isolation, self.slots, self.retries = isolation, slots, retries
-        self.pool: SlotPool | None = None
-
-    async def setup(self, worker) -> None:
-        n = min(self.slots or worker.state.nthreads, worker.state.nthreads)
-        pool = SlotPool(n, isolation=self.isolation, retries=self.retries)
-        self.pool = await asyncio.to_thread(pool.start)   # keep the worker's heartbeats going
-        # Sandbox tasks ask for this resource, so a worker whose slots did not start (or
-        # that never had the plugin) is never given one; a worker joining mid-run gets
-        # work as soon as its slots are up.
-        await worker.set_resources(sandbox=n)
-        log.info("daskjudge sandbox on %s: %d slot(s), isolation %s", worker.address, n,
-                 self.pool.level)
-
-    def teardown(self, worker) -> None:
-        if self.pool is not None:
-            self.pool.close()
-
-
-def sandbox_info(dask_worker) -> dict:
-    """Run on a worker: its slots' health (for summaries and the dashboard)."""
-    plugin = dask_worker.plugins.get(PLUGIN_NAME)
-    return plugin.pool.info() if plugin is not None and plugin.pool else {"level": None}
-
-
-def _register_stats(client: Client) -> None:
-    """Give the scheduler the counters behind the dashboard page (idempotent)."""
-    from .events import VerifierStats
-
-    try:
-        client.register_plugin(VerifierStats())
-    except Exception as exc:      # e.g. a scheduler that cannot import daskjudge
-        log.warning("daskjudge: no live statistics on this scheduler (%s: %s)",
-                    type(exc).__name__, exc)
 
 
 def local_cluster(workers: int, threads: int, dashboard: str = ":8787") -> LocalCluster:
@@ -104,7 +55,7 @@ def connect(config: Config, client: Client | None = None) -> Iterator[Client]:
     """Yield a client whose workers have sandbox slots; close what this call started."""
     cluster = None
     if client is None:
-        address = config.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
+        address = config.cluster.scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS")
         if address:
             if Path(address).is_file():
                 client = Client(scheduler_file=address)
@@ -112,15 +63,19 @@ def connect(config: Config, client: Client | None = None) -> Iterator[Client]:
                 client = Client(address)
         else:
             cores = os.cpu_count() or 1
-            workers = config.workers or 1
-            cluster = local_cluster(workers, max(1, cores // workers), config.dashboard)
+            workers = config.cluster.workers or 1
+            cluster = local_cluster(workers, max(1, cores // workers), config.cluster.dashboard)
             client = Client(cluster)
         owned = True
     else:
         owned = False
     try:
-        client.register_plugin(SandboxPlugin(config.isolation, config.slots, config.retries))
-        _register_stats(client)
+        c = config.cluster
+        client.register_plugin(SandboxPlugin(c.isolation, c.slots, c.retries))
+        # The Verifier page, its JSON route and the counters behind them, on whatever
+        # scheduler this is (Bokeh is imported here, only once a cluster is wanted).
+        from . import dashboard
+        dashboard.install(client)
         yield client
     finally:
         if owned:

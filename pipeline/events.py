@@ -81,16 +81,22 @@ def partition_report(tests: pd.DataFrame, wall_s: float, slots: dict | None = No
     }
 
 
-def publish(tests: pd.DataFrame, wall_s: float, slots: dict | None = None) -> None:
-    """Send this partition's summary from the worker running it; never fails the task."""
+def publish(tests: pd.DataFrame, wall_s: float, slots: dict | None = None,
+            run: str | None = None) -> None:
+    """Send this partition's summary from the worker running it; never fails the task.
+
+    ``run`` names the run it counts towards (by default the task's key name, which is what
+    a dataframe graph's partitions share).
+    """
     try:
         from distributed import get_worker
 
         worker = get_worker()
         key = worker.get_current_task()
         msg = partition_report(tests, wall_s, slots)
-        msg.update(worker=worker.address, run=str(key[0]) if isinstance(key, tuple) else str(key),
-                   key=str(key))
+        if run is None:
+            run = str(key[0]) if isinstance(key, tuple) else str(key)
+        msg.update(worker=worker.address, run=run, key=str(key))
         worker.log_event(TOPIC, msg)
     except Exception:                         # observability must not cost a verdict
         log.debug("could not publish a partition summary", exc_info=True)
@@ -255,15 +261,18 @@ class VerifierStats(SchedulerPlugin):
         return out
 
 
-def run_started(client, run: str, *, rows: int, partitions: int, slots: dict | None = None,
-                resumed: dict | None = None) -> None:
-    """Client side: tell the scheduler a run of ``rows`` tests in ``partitions`` begins.
+def run_started(client, run: str, *, rows: int | None, partitions: int | None,
+                slots: dict | None = None, resumed: dict | None = None) -> None:
+    """Client side: tell the scheduler a run of ``rows`` tests in ``partitions`` begins
+    (``None``: open-ended, as a server's traffic or a trainer's steps are).
 
-    ``run`` is the key name of the run's scoring tasks: the name each task reports under.
-    ``resumed`` counts the verdicts of partitions restored from a checkpoint.
+    ``run`` is the name the run's tasks report under (:func:`publish`). ``resumed`` counts
+    the verdicts of partitions restored from a checkpoint.
     """
-    _send(client, {"event": "start", "run": run, "rows": int(rows),
-                   "partitions": int(partitions), "slots": slots or {},
+    _send(client, {"event": "start", "run": run,
+                   "rows": None if rows is None else int(rows),
+                   "partitions": None if partitions is None else int(partitions),
+                   "slots": slots or {},
                    "resumed": {str(k): int(v) for k, v in (resumed or {}).items()}})
 
 

@@ -9,6 +9,8 @@ already resolved, so the execute stage reads nothing else. A partition row may c
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -17,13 +19,33 @@ import pyarrow.compute as pc
 from .config import Config
 from .io import PROBLEMS, empty
 
-ROWS = pa.schema([
-    ("problem_id", pa.string()), ("solution_id", pa.string()), ("language", pa.string()),
-    ("code", pa.string()), ("kind", pa.string()), ("entry_point", pa.string()),
-    ("judge", pa.string()), ("prelude", pa.string()), ("time_limit_s", pa.float64()),
-    ("memory_limit_mb", pa.int64()), ("test_index", pa.int32()), ("input", pa.string()),
-    ("expected", pa.string()), ("checker", pa.string()),
-])
+class Row(NamedTuple):
+    """One expanded row: a (solution, test) pair with all that its run and its judging
+    need, the problem's nulls already resolved from the config (the execute stage's input)."""
+
+    problem_id: str
+    solution_id: str
+    language: str
+    code: str
+    kind: str
+    entry_point: str | None
+    judge: str
+    prelude: str | None
+    time_limit_s: float
+    memory_limit_mb: int
+    test_index: int
+    input: str
+    expected: str
+    checker: str | None
+
+
+_TYPES = {"problem_id": pa.string(), "solution_id": pa.string(), "language": pa.string(),
+          "code": pa.string(), "kind": pa.string(), "entry_point": pa.string(),
+          "judge": pa.string(), "prelude": pa.string(), "time_limit_s": pa.float64(),
+          "memory_limit_mb": pa.int64(), "test_index": pa.int32(), "input": pa.string(),
+          "expected": pa.string(), "checker": pa.string()}
+ROWS = pa.schema([(name, _TYPES[name]) for name in Row._fields])
+"""The expanded rows' Arrow schema: :class:`Row`'s fields, in its order."""
 META = empty(ROWS)
 
 
@@ -33,12 +55,12 @@ def resolve(problems: pa.Table, config: Config) -> pd.DataFrame:
     >>> from pipeline.io import read_problems
     >>> p = read_problems([{"problem_id": "a", "kind": "stdio",
     ...                     "tests": [{"input": "", "output": "1"}]}])
-    >>> resolve(p, Config(judge="tokens")).loc[0, "judge"]
+    >>> resolve(p, Config().replace(judge="tokens")).loc[0, "judge"]
     'tokens'
     """
     t = problems.select(PROBLEMS.names)
-    fill = {"judge": config.judge, "time_limit_s": config.time_limit_s,
-            "memory_limit_mb": config.memory_limit_mb}
+    fill = {"judge": config.judge.comparator, "time_limit_s": config.judge.time_limit_s,
+            "memory_limit_mb": config.judge.memory_limit_mb}
     for col, value in fill.items():
         i = t.schema.get_field_index(col)
         t = t.set_column(i, col, pc.fill_null(t.column(col), pa.scalar(value, t.schema.field(col).type)))
@@ -87,3 +109,18 @@ def expand_partition(solutions: pd.DataFrame, problems: pd.DataFrame) -> pd.Data
     columns["input"] = pc.struct_field(flat, "input")
     columns["expected"] = pc.struct_field(flat, "output")
     return pa.table(columns).select(ROWS.names).cast(ROWS).to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def rows_of(frame: pd.DataFrame) -> list[Row]:
+    """An expanded partition as :class:`Row` values (nulls as None).
+
+    >>> from pipeline.io import read_problems, read_solutions
+    >>> p = resolve(read_problems([{"problem_id": "a", "kind": "stdio",
+    ...                             "tests": [{"input": "1", "output": "1"}]}]), Config())
+    >>> s = read_solutions([{"problem_id": "a", "solution_id": "x", "code": "print(1)"}])
+    >>> row = rows_of(expand_partition(s.to_pandas(), p))[0]
+    >>> row.solution_id, row.judge, row.prelude
+    ('x', 'lines', None)
+    """
+    columns = [pa.array(frame[name]).to_pylist() for name in Row._fields]
+    return [Row(*values) for values in zip(*columns)]

@@ -48,11 +48,15 @@ TESTS_OUT = pa.schema([
     ("memory_mb", pa.float64()), ("message", pa.string()),
     # The program's output, first ``keep_output`` bytes (null unless the config asks).
     ("stdout", pa.string()), ("stderr", pa.string()),
+    # How the program ended (null when it did not run: SKIP, SE, or killed by a limit).
+    ("exit_code", pa.int32()), ("signal", pa.int32()),
 ])
 SOLUTIONS_OUT = pa.schema([
     ("problem_id", pa.string()), ("solution_id", pa.string()), ("language", pa.string()),
     ("n_tests", pa.int32()), ("n_passed", pa.int32()), ("pass_fraction", pa.float64()),
     ("accepted", pa.bool_()), ("verdict", pa.string()),
+    # The first test (by index) that is not AC, null when all are; CPU seconds of all tests.
+    ("first_failure", pa.int32()), ("time_s", pa.float64()),
 ])
 PROBLEMS_OUT = pa.schema([
     ("problem_id", pa.string()), ("n_solutions", pa.int32()), ("n_judged", pa.int32()),

@@ -91,23 +91,23 @@ def main(args: argparse.Namespace) -> int:
     llm = None
     if args.action == "generate" or (args.action == "classify" and not args.no_llm):
         try:
-            llm = LLM.from_settings(config.llm_base_url, config.llm_model, config.llm_api_key_env)
+            llm = LLM.from_settings(config.llm.base_url, config.llm.model, config.llm.api_key_env)
         except LLMError as exc:
             if args.action == "generate":
                 print(f"daskjudge: config error: {exc}", file=sys.stderr)
                 return EXIT_INPUT
-    climit = checker.limits(config.checker_time_limit_s, config.checker_memory_limit_mb)
-    plimit = Limits(cpu_s=config.time_limit_s, memory_mb=config.memory_limit_mb,
-                    processes=config.processes)
+    climit = checker.limits(config.judge.checker_time_limit_s, config.judge.checker_memory_limit_mb)
+    plimit = Limits(cpu_s=config.judge.time_limit_s, memory_mb=config.judge.memory_limit_mb,
+                    processes=config.judge.processes)
     try:
         if args.action == "classify":
             manage.classify_rows(rows, llm, column=args.statement_column)
         else:
-            with SlotPool(1, isolation=config.isolation) as pool:
+            with SlotPool(1, isolation=config.cluster.isolation) as pool:
                 if args.action == "generate":
                     manage.generate_rows(rows, references, llm, pool.run_batch,
                                          column=args.statement_column,
-                                         attempts=args.attempts or config.checker_attempts,
+                                         attempts=args.attempts or config.llm.checker_attempts,
                                          checker_limit=climit, program_limit=plimit)
                 else:
                     manage.validate_rows(rows, references, pool.run_batch, checker_limit=climit,

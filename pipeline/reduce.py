@@ -26,24 +26,36 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 
 def solutions_table(tests: pd.DataFrame, languages: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per-solution results from all of a solution's test rows.
+    """Per-solution results from all of a solution's test rows: the one rule every face
+    uses (``score``, ``serve``, ``reward``).
 
     ``accepted`` is null when any test is SE: the infrastructure failed, so the solution is
-    neither passed nor failed. ``verdict`` is the first non-AC verdict by test index.
+    neither passed nor failed. ``verdict`` is the first non-AC verdict by test index, and
+    ``first_failure`` that test's index (null when every test is AC); ``time_s`` is the CPU
+    seconds of all the solution's tests.
+
+    >>> t = pd.DataFrame({"problem_id": "p", "solution_id": "s", "test_index": [1, 0, 2],
+    ...                   "verdict": ["WA", "AC", "SKIP"], "time_s": [0.5, 0.25, 0.0]})
+    >>> solutions_table(t)[["n_passed", "verdict", "first_failure", "accepted", "time_s"]].values.tolist()
+    [[1, 'WA', 1, False, 0.75]]
     """
     if len(tests) == 0:
         return SOLUTION_META.copy()
     t = pd.DataFrame({"problem_id": tests["problem_id"].astype(object),
                       "solution_id": tests["solution_id"].astype(object),
                       "test_index": tests["test_index"].astype("int64"),
-                      "verdict": tests["verdict"].astype(object)})
+                      "verdict": tests["verdict"].astype(object),
+                      "time_s": (tests["time_s"].astype("float64").fillna(0.0)
+                                 if "time_s" in tests else 0.0)})
     t = t.sort_values(["problem_id", "solution_id", "test_index"], kind="stable")
     t["ac"] = t["verdict"] == "AC"
     t["se"] = t["verdict"] == "SE"
     g = t.groupby(["problem_id", "solution_id"], sort=False)
-    out = g.agg(n_tests=("ac", "size"), n_passed=("ac", "sum"), any_se=("se", "any"))
-    first_bad = t[~t["ac"]].groupby(["problem_id", "solution_id"], sort=False)["verdict"].first()
-    out["verdict"] = first_bad.reindex(out.index).fillna("AC")
+    out = g.agg(n_tests=("ac", "size"), n_passed=("ac", "sum"), any_se=("se", "any"),
+                time_s=("time_s", "sum"))
+    first_bad = t[~t["ac"]].groupby(["problem_id", "solution_id"], sort=False).first()
+    out["verdict"] = first_bad["verdict"].reindex(out.index).fillna("AC")
+    out["first_failure"] = first_bad["test_index"].reindex(out.index).astype("Int32")
     out["pass_fraction"] = out["n_passed"] / out["n_tests"]
     out["accepted"] = pd.array(out["n_passed"] == out["n_tests"], dtype="boolean")
     out.loc[out["any_se"], "accepted"] = pd.NA

@@ -57,6 +57,7 @@ import json
 import math
 import threading
 import time
+import uuid
 import weakref
 from collections import Counter
 from contextlib import ExitStack
@@ -67,17 +68,16 @@ import pandas as pd
 
 # Absolute imports: verl may load this file by path (custom_reward_function.path) as well
 # as by package (pkg://pipeline.reward).
-from pipeline import cluster, execute, expand, io, reduce
-from pipeline.config import Config, ConfigError
+from pipeline import cluster, events, expand, io, worker
+from pipeline.config import SECTIONS, SHORT, Config, ConfigError
 from pipeline.extract import extract_code
 from pipeline.groundtruth import problem_from_ground_truth
 
 NO_CODE = "NO_CODE"
 """Verdict of a rollout with no code when ``on_missing`` is ``skip``."""
 
-_CLUSTER_KEYS = ("scheduler", "workers", "slots", "isolation", "dashboard", "retries")
-_STEP_KEYS = tuple(f for f in Config.__dataclass_fields__
-                   if f not in _CLUSTER_KEYS + ("source", "problems", "solutions", "out"))
+_RUN_KEYS = tuple(f for f in Config.__dataclass_fields__
+                  if f not in SECTIONS and f not in ("source", "problems", "solutions", "out"))
 _NAME_HINTS = ("fn_name", "func_name", "entry_point", "metadata")
 _PROBLEM_CACHE = 8192
 
@@ -135,6 +135,10 @@ class RewardScorer:
         """What the last :meth:`score` call did: rollouts, judged, duplicates, time …"""
         self.info: dict = {}
         """The sandbox's health on each worker when the scorer started."""
+        self._run = f"reward-{uuid.uuid4().hex[:8]}"
+        self._steps = 0
+        self._last_run: str | None = None
+        """Each step is a run on the Verifier page: ``reward-ID-stepN``."""
 
     # ----------------------------------------------------------------------- lifetime
 
@@ -144,7 +148,7 @@ class RewardScorer:
             if self._client is None:
                 stack = ExitStack()
                 client = stack.enter_context(cluster.connect(self.config, self._given))
-                self.info = client.run(cluster.sandbox_info)
+                self.info = client.run(worker.sandbox_info)
                 self._stack, self._client = stack, client
         return self
 
@@ -202,6 +206,7 @@ class RewardScorer:
                                        "language": "python", "code": code or ""})
             keys.append(key)
 
+        self._last_run = None
         judged, n_tests, test_verdicts = self._judge(problems, list(solutions.values()), cfg)
         results = []
         for i, key in enumerate(keys):
@@ -217,20 +222,25 @@ class RewardScorer:
             "rollouts": n, "problems": len(problems), "judged": len(solutions),
             "duplicates": sum(duplicate), "no_code": verdicts.get(NO_CODE, 0),
             "tests": n_tests, "test_verdicts": test_verdicts, "verdicts": dict(verdicts),
-            "reward": cfg.reward, "early_exit": cfg.early_exit,
+            "reward": cfg.reward.mode, "early_exit": cfg.judge.early_exit,
+            "run": self._last_run,
             "wall_s": round(time.monotonic() - started, 3),
         }
         return results
 
     def _step_config(self, kwargs: dict) -> Config:
-        fixed = [k for k in kwargs if k in _CLUSTER_KEYS and kwargs[k] != getattr(self.config, k)]
-        if fixed:
-            raise ConfigError(f"{', '.join(fixed)} cannot change per call: they are fixed "
-                              f"when the scorer starts (pipeline.reward.configure)")
-        step = {k: v for k, v in kwargs.items() if k in _STEP_KEYS}
+        """The scorer's config with a call's keyword arguments that name config keys (short
+        forms such as ``early_exit``, run keys, or a section as a dict); the cluster's keys
+        are fixed when the scorer starts."""
+        step = {k: v for k, v in kwargs.items()
+                if k in SHORT or k in SECTIONS or k in _RUN_KEYS}
         if not step:
             return self.config
-        cfg = Config.from_dict({**self.config.to_dict(), **step})
+        cfg = self.config.replace(**step)
+        if cfg.cluster != self.config.cluster:
+            fixed = [k for k in step if k == "cluster" or SHORT.get(k, ("",))[0] == "cluster"]
+            raise ConfigError(f"{', '.join(fixed)} cannot change per call: they are fixed "
+                              f"when the scorer starts (pipeline.reward.configure)")
         _check(cfg)
         return cfg
 
@@ -257,8 +267,9 @@ class RewardScorer:
 
     def _judge(self, problems: dict[str, dict], solutions: list[dict],
                cfg: Config) -> tuple[dict[tuple[str, str], dict], int, dict]:
-        """Run the step's unique solutions through the stages on the cluster: a result dict
-        per (problem, code id), the number of tests run and their verdict counts."""
+        """Run the step's unique solutions on the cluster (:func:`pipeline.worker.run_solutions`:
+        expand, run, reduce per solution): a result dict per (problem, code id), the number
+        of tests run and their verdict counts."""
         if not solutions:
             return {}, 0, {}
         wanted = {s["problem_id"] for s in solutions}
@@ -269,31 +280,31 @@ class RewardScorer:
         slots = sum(len(i.get("slots", [])) for i in self.info.values()) or 1
         chunks = max(1, min(len(sols), 4 * slots))
         bounds = [len(sols) * k // chunks for k in range(chunks + 1)]
-        futures = []
-        for a, b in zip(bounds, bounds[1:]):
-            part = sols.iloc[a:b].reset_index(drop=True)
-            need = resolved[resolved["problem_id"].astype(object).isin(set(part["problem_id"]))]
-            futures.append(client.submit(run_step_part, part, need.reset_index(drop=True), cfg,
-                                         pure=False, resources={"sandbox": 1}))
-        parts = client.gather(futures)
+        n_tests = dict(zip(resolved["problem_id"].astype(object), resolved["tests"].map(len)))
+        expected = sum(n_tests[p] for p in sols["problem_id"])
+        self._steps += 1
+        run = self._last_run = f"{self._run}-step{self._steps}"
+        events.run_started(client, run, rows=expected, partitions=chunks, slots=self.info)
+        started, failed = time.monotonic(), True
+        try:
+            futures = []
+            for a, b in zip(bounds, bounds[1:]):
+                part = sols.iloc[a:b].reset_index(drop=True)
+                need = resolved[resolved["problem_id"].astype(object).isin(set(part["problem_id"]))]
+                futures.append(client.submit(worker.run_solutions, part,
+                                             need.reset_index(drop=True), cfg, run,
+                                             pure=False, resources={"sandbox": 1}))
+            parts = client.gather(futures)
+            failed = False
+        finally:
+            events.run_finished(client, run, round(time.monotonic() - started, 3), failed=failed)
         tests = pd.concat([t for t, _ in parts], ignore_index=True)
         per_solution = pd.concat([s for _, s in parts], ignore_index=True)
-        n_tests = dict(zip(resolved["problem_id"].astype(object),
-                           resolved["tests"].map(len)))
-        expected = sum(n_tests[p] for p in sols["problem_id"])
         if len(tests) != expected or len(per_solution) != len(sols):
             raise RuntimeError(f"incomplete results: {len(tests)} test rows for {expected} "
                                f"(solution, test) pairs, {len(per_solution)} solutions for "
                                f"{len(sols)}")
         verdict = tests["verdict"].astype(object)
-        t = pd.DataFrame({"problem_id": tests["problem_id"].astype(object),
-                          "solution_id": tests["solution_id"].astype(object),
-                          "test_index": tests["test_index"].astype("int64"),
-                          "time_s": tests["time_s"].astype("float64"),
-                          "bad": verdict != "AC"})
-        g = t.groupby(["problem_id", "solution_id"], sort=False)
-        cpu = g["time_s"].sum()
-        first = t[t["bad"]].groupby(["problem_id", "solution_id"], sort=False)["test_index"].min()
         out = {}
         se = []
         for s in per_solution.itertuples(index=False):
@@ -303,16 +314,16 @@ class RewardScorer:
                 score = acc = math.nan
             else:
                 acc = 1.0 if s.accepted else 0.0
-                score = acc if cfg.reward == "binary" else float(s.n_passed) / float(s.n_tests)
+                score = acc if cfg.reward.mode == "binary" else float(s.pass_fraction)
             out[key] = {"score": score, "acc": acc, "verdict": str(s.verdict),
                         "passed": int(s.n_passed), "total": int(s.n_tests),
-                        "first_failure": int(first.get(key, -1)),
-                        "time_s": round(float(cpu.get(key, 0.0)), 6)}
-        if se and cfg.on_se == "raise":
+                        "first_failure": -1 if pd.isna(s.first_failure) else int(s.first_failure),
+                        "time_s": round(float(s.time_s), 6)}
+        if se and cfg.reward.on_se == "raise":
             messages = tests.loc[verdict == "SE", "message"].astype(object).fillna("")
             detail = "; ".join(sorted(set(m[:200] for m in messages)))[:1000]
             raise RewardInfraError(f"{len(se)} of {len(solutions)} solutions could not be "
-                                   f"judged (SE after {cfg.retries} retries): {detail}. "
+                                   f"judged (SE after {cfg.cluster.retries} retries): {detail}. "
                                    f"Set on_se: nan to get NaN rewards for them instead")
         return out, len(tests), dict(Counter(verdict))
 
@@ -328,20 +339,8 @@ class RewardScorer:
         return await batcher.submit((data_source, solution_str, ground_truth, extra_info), kwargs)
 
 
-def run_step_part(solutions: pd.DataFrame, problems: pd.DataFrame,
-                  config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """On a worker: expand a part of a step's solutions, run it in this worker's sandbox
-    slots and reduce it per solution: the pipeline's stages, sent as plain tasks. Going
-    through a Dask dataframe graph instead cost ~0.9 s more per step (1.13 s against 0.19 s
-    for a 64-rollout step of 2 unique solutions on a warm 2-core cluster), mostly the
-    graph optimiser."""
-    rows = expand.expand_partition(solutions, problems)
-    tests = execute.execute_on_worker(rows, config)
-    return tests, reduce.solutions_table(tests)
-
-
 def _check(cfg: Config) -> None:
-    if cfg.reward == "fraction" and cfg.early_exit:
+    if cfg.reward.mode == "fraction" and cfg.judge.early_exit:
         raise ConfigError("reward: fraction needs every test run; early_exit cuts the counts "
                           "short (use it with reward: binary)")
 

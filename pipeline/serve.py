@@ -40,6 +40,8 @@ import json
 import logging
 import os
 import threading
+import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -51,60 +53,29 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from . import cluster, execute, expand, io, plan
+from . import cluster, events, execute, expand, io, plan, reduce, worker
 from .config import Config
 from .serve_protocol import (BadRequest, Job, dumps, evaluate_batch_job, evaluate_batch_answer,
                              run_code_answer, run_code_job)
 
 log = logging.getLogger("daskjudge")
 
-_RESULT = ("problem_id", "solution_id", "test_index", "verdict", "message", "time_s", "wall_s",
-           "memory_mb")
 # Bodies over the limit are read and thrown away (so the client gets its 413 instead of a
 # reset connection) up to this many times the limit; beyond it the connection is closed.
 _DISCARD_FACTOR = 4
 
 
-# ------------------------------------------------------------------------ on a worker
+# ------------------------------------------------------------------------ results
 
-def run_part(part: pd.DataFrame, problems: pd.DataFrame, config: Config) -> list[dict]:
-    """On a worker: expand a partition, run and judge it in this worker's sandbox slots.
-
-    The pipeline's stages do the work (:func:`~pipeline.expand.expand_partition`,
-    :func:`~pipeline.execute.execute_partition`); the slots' runner is wrapped only to keep
-    what each run did (exit code, signal, whole stdout and stderr), which SandboxFusion's
-    answer carries. One dict per (solution, test), in row order.
-    """
-    from distributed import get_worker
-
-    plugin = get_worker().plugins.get(execute.PLUGIN_NAME)
-    if plugin is None or plugin.pool is None:
-        raise RuntimeError("this worker has no daskjudge sandbox; register "
-                           "pipeline.cluster.SandboxPlugin on the client")
-    outcomes = []
-
-    def run(programs, limits):
-        got = plugin.pool.run_batch(programs, limits)
-        outcomes.extend(got)
-        return got
-
-    tests = execute.execute_partition(expand.expand_partition(part, problems), run, config)
-    rows = pa.Table.from_pandas(tests[list(_RESULT)], preserve_index=False).to_pylist()
-    ran = iter(outcomes)                  # one outcome per test that was not SKIP, in order
-    for row in rows:
-        o = None if row["verdict"] == "SKIP" else next(ran)
-        row.update(exit_code=o.exit_code if o else None, signal=o.signal if o else None,
-                   stdout=o.stdout.decode("utf-8", "replace") if o else None,
-                   stderr=o.stderr.decode("utf-8", "replace") if o else None)
-    return rows
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
 
 
-def _failed(rid: str, indices: range, message: str) -> list[dict]:
-    """SE rows for tests that could not be run (a request's problem and solution share id)."""
-    return [{"problem_id": rid, "solution_id": rid, "test_index": i, "verdict": "SE",
-             "message": message[:2000], "time_s": 0.0, "wall_s": 0.0, "memory_mb": 0.0,
-             "exit_code": None, "signal": None, "stdout": None, "stderr": None}
-            for i in indices]
+def _failed(job: Job, message: str) -> tuple[list[dict], dict]:
+    """A job whose tests could not be run: SE rows, reduced by the same rule as any other."""
+    rid = job.problem["problem_id"]
+    tests = execute.unrun(rid, rid, job.n_tests, message)
+    return _records(tests), _records(reduce.solutions_table(tests))[0]
 
 
 # ------------------------------------------------------------------------ batching
@@ -112,26 +83,27 @@ def _failed(rid: str, indices: range, message: str) -> list[dict]:
 class _Waiting:
     def __init__(self, job: Job, future: asyncio.Future):
         self.job, self.future = job, future
-        self.rows: list[dict | None] = [None] * job.n_tests
-        self.missing = job.n_tests
 
 
 class Batcher:
     """Gathers the jobs of concurrent requests and sends them to the cluster together.
 
-    A batch leaves ``serve_batch_ms`` after its first job, unless two partitions per
+    A batch leaves ``serve.batch_ms`` after its first job, unless two partitions per
     sandbox slot are already out (one running, one queued behind it): then it waits for a
     partition to come back. So batches grow with the load, and each Dask task carries
     many requests (measured, 64 clients sending one-test ``run_code`` requests to 2 slots on
     a busy 2-core machine: 15 requests/s when every few requests made their own batch,
     33-44 with this wait).
 
-    Lives on the server's event loop; tables are built and tasks submitted on one helper
-    thread, and results fetched on a few others, so the loop only moves bytes.
+    Each partition is a :func:`pipeline.worker.run_solutions` task: whole requests (a
+    request's tests are never split over partitions, so the worker's reduction per solution
+    is final), counted on the Verifier page under the server's run name. Lives on the
+    server's event loop; tables are built and tasks submitted on one helper thread, and
+    results fetched on a few others, so the loop only moves bytes.
     """
 
-    def __init__(self, client, config: Config, slots: int):
-        self.client, self.config, self.slots = client, config, max(1, slots)
+    def __init__(self, client, config: Config, slots: int, run: str):
+        self.client, self.config, self.slots, self.run = client, config, max(1, slots), run
         self.loop: asyncio.AbstractEventLoop | None = None
         self.waiting: dict[str, _Waiting] = {}
         self.pending: list[_Waiting] = []
@@ -146,14 +118,14 @@ class Batcher:
     def new_id(self) -> str:
         return f"r{next(self.ids)}"
 
-    async def judge(self, job: Job) -> list[dict]:
-        """The job's judged tests, in test order, once they are all back."""
+    async def judge(self, job: Job) -> tuple[list[dict], dict]:
+        """The job's judged tests (in test order) and its solution's row, once all are back."""
         self.loop = asyncio.get_running_loop()
         waiting = _Waiting(job, self.loop.create_future())
         self.waiting[job.problem["problem_id"]] = waiting
         self.pending.append(waiting)
         if self.timer is None:
-            self.timer = self.loop.call_later(self.config.serve_batch_ms / 1000, self.flush)
+            self.timer = self.loop.call_later(self.config.serve.batch_ms / 1000, self.flush)
         return await waiting.future
 
     def flush(self) -> None:
@@ -182,11 +154,9 @@ class Batcher:
                     self._submit_group(group, self.config.replace(early_exit=early))
                 except Exception as exc:           # noqa: BLE001 - answer, never hang
                     log.exception("daskjudge serve: could not submit %d jobs", len(group))
-                    for w in group:
-                        pid = w.job.problem["problem_id"]
-                        self.loop.call_soon_threadsafe(self._arrive, _failed(
-                            pid, range(w.job.n_tests),
-                            f"daskjudge could not submit the test: {exc}"))
+                    results = {w.job.problem["problem_id"]: _failed(
+                        w.job, f"daskjudge could not submit the test: {exc}") for w in group}
+                    self.loop.call_soon_threadsafe(self._arrive, results)
 
     def _submit_group(self, group: list[_Waiting], cfg: Config) -> None:
         problems = expand.resolve(io.read_problems([w.job.problem for w in group]), cfg)
@@ -197,46 +167,49 @@ class Batcher:
         limits = dict(zip(pids, problems["time_limit_s"].astype("float64").tolist()))
         # One partition per slot: a partition's fixed cost (expanding and judging its rows
         # as tables: ~40 ms for five rows on a busy 2-core machine) is paid once per slot.
-        parts = plan.plan(sols, n_tests, limits, self.slots, split=not cfg.early_exit)
+        parts = plan.plan(sols, n_tests, limits, self.slots, split=False)
         ids = problems["problem_id"].astype(object)
         for part in parts:
             need = problems[ids.isin(set(part["problem_id"]))].reset_index(drop=True)
-            future = self.client.submit(run_part, part, need, cfg, pure=False,
-                                        resources={"sandbox": 1})
+            future = self.client.submit(worker.run_solutions, part, need, cfg, self.run,
+                                        pure=False, resources={"sandbox": 1})
             with self.lock:
                 self.out += 1
+            jobs = {p: w.job for w in group for p in [w.job.problem["problem_id"]]
+                    if p in set(part["problem_id"])}
             future.add_done_callback(
-                lambda f, p=part: self.fetchers.submit(self._fetch, f, p))
+                lambda f, j=jobs: self.fetchers.submit(self._fetch, f, j))
 
-    def _fetch(self, future, part: pd.DataFrame) -> None:
+    def _fetch(self, future, jobs: dict[str, Job]) -> None:
         try:
-            rows = future.result()
+            tests, solutions = future.result()
+            results: dict[str, tuple[list[dict], dict]] = {}
+            rows = _records(tests)
+            for sol in _records(solutions):
+                results[sol["solution_id"]] = ([], sol)
+            for row in rows:
+                results[row["solution_id"]][0].append(row)
+            for got in results.values():
+                got[0].sort(key=lambda r: r["test_index"])
         except Exception as exc:                   # noqa: BLE001 - a worker lost, a task erred
-            rows = []
-            for sid, start, stop in part[["solution_id", "test_start", "test_stop"]].values:
-                rows += _failed(sid, range(int(start), int(stop)),
-                                f"daskjudge could not run the test: {type(exc).__name__}: {exc}")
+            results = {rid: _failed(job, f"daskjudge could not run the test: "
+                                         f"{type(exc).__name__}: {exc}")
+                       for rid, job in jobs.items()}
         finally:
             future.release()
             with self.lock:
                 self.out -= 1
-        self.loop.call_soon_threadsafe(self._arrive, rows)
+        self.loop.call_soon_threadsafe(self._arrive, results)
 
     # -- back on the loop
 
-    def _arrive(self, rows: list[dict]) -> None:
+    def _arrive(self, results: dict[str, tuple[list[dict], dict]]) -> None:
         if self.pending and self.timer is None:
             self.flush()
-        for row in rows:
-            w = self.waiting.get(row["solution_id"])
-            if w is None or w.rows[row["test_index"]] is not None:
-                continue
-            w.rows[row["test_index"]] = row
-            w.missing -= 1
-            if w.missing == 0:
-                del self.waiting[row["solution_id"]]
-                if not w.future.done():
-                    w.future.set_result(w.rows)
+        for rid, result in results.items():
+            w = self.waiting.pop(rid, None)
+            if w is not None and not w.future.done():
+                w.future.set_result(result)
 
 
 # ------------------------------------------------------------------------ HTTP
@@ -276,7 +249,7 @@ class _Endpoint(_Base):
     """A POST endpoint: token, size and load checked before the body is kept."""
 
     def initialize(self, server: "Server", make: Callable[[Any, str], Job],
-                   answer: Callable[[Job, list[dict]], dict]) -> None:
+                   answer: Callable[[Job, list[dict], dict], dict]) -> None:
         self.server, self.make, self.answer = server, make, answer
         self.chunks: list[bytes] = []
         self.size = 0
@@ -297,9 +270,9 @@ class _Endpoint(_Base):
             self.refusal = (413, "request_too_large", f"the body is {int(length)} bytes; the "
                             f"limit is {limit} (serve_max_body_mb)")
             return
-        if s.active >= s.config.serve_max_requests:
+        if s.active >= s.config.serve.max_requests:
             self.refusal = (429, "too_many_requests", f"{s.active} requests are waiting or "
-                            f"running; the limit is {s.config.serve_max_requests} "
+                            f"running; the limit is {s.config.serve.max_requests} "
                             f"(serve_max_requests); retry later")
             return
         s.active += 1
@@ -330,8 +303,8 @@ class _Endpoint(_Base):
         except BadRequest as exc:
             self.fail(400, "bad_request", str(exc))
             return
-        tests = await batcher.judge(job)
-        self.reply(200, self.answer(job, tests))
+        tests, solution = await batcher.judge(job)
+        self.reply(200, self.answer(job, tests, solution))
 
     def _release(self) -> None:
         if self.counted:
@@ -360,7 +333,7 @@ class Server:
                  token: str | None = None):
         self.config = Config.of(config)
         self.token = token
-        self.max_body = int(self.config.serve_max_body_mb * (1 << 20))
+        self.max_body = int(self.config.serve.max_body_mb * (1 << 20))
         self.active = 0
         self._given = client
         self._stack: ExitStack | None = None
@@ -369,7 +342,9 @@ class Server:
         self._stopped = threading.Event()
         self.batcher: Batcher | None = None
         self.info: dict = {}
-        self.host, self.port = self.config.serve_host, self.config.serve_port
+        self.run: str | None = None
+        """The server's run name on the Verifier page (and its JSON route)."""
+        self.host, self.port = self.config.serve.host, self.config.serve.port
 
     @property
     def url(self) -> str:
@@ -387,7 +362,7 @@ class Server:
         me = {"server": self}
         return tornado.web.Application([
             (r"/run_code", _Endpoint, me | {"make": run_code_job,
-                                            "answer": lambda job, tests: run_code_answer(tests[0])}),
+                                            "answer": lambda job, tests, _: run_code_answer(tests[0])}),
             (r"/common_evaluate_batch", _Endpoint, me | {
                 "make": lambda body, pid: evaluate_batch_job(body, pid, self.config.extract),
                 "answer": evaluate_batch_answer}),
@@ -396,15 +371,23 @@ class Server:
 
     def start(self, host: str | None = None, port: int | None = None) -> "Server":
         """Connect to the cluster, wait for its sandbox slots, and listen (``port=0``: any)."""
-        self.host = host or self.config.serve_host
-        self.port = self.config.serve_port if port is None else port
+        self.host = host or self.config.serve.host
+        self.port = self.config.serve.port if port is None else port
         self._stack = ExitStack()
         try:
             client = self._stack.enter_context(cluster.connect(self.config, self._given))
-            self.info = client.run(cluster.sandbox_info)
+            self.info = client.run(worker.sandbox_info)
             slots = sum(len(i.get("slots", [])) for i in self.info.values())
-            self.batcher = Batcher(client, self.config, slots)
+            # The answers carry each run's whole stdout and stderr (within the caps).
+            cfg = self.config.replace(keep_output=self.config.judge.output_limit_mb << 20)
+            self.run = f"serve-{uuid.uuid4().hex[:12]}"
+            self.batcher = Batcher(client, cfg, slots, self.run)
             self._stack.callback(self.batcher.close)
+            # Traffic is one open-ended run on the Verifier page, ended when the server stops.
+            events.run_started(client, self.run, rows=None, partitions=None, slots=self.info)
+            started = time.monotonic()
+            self._stack.callback(lambda: events.run_finished(
+                client, self.run, round(time.monotonic() - started, 3)))
             sockets = tornado.netutil.bind_sockets(self.port, self.host)
         except BaseException:
             self._stack.close()

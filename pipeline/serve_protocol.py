@@ -124,7 +124,7 @@ def run_code_job(body: Any, problem_id: str) -> Job:
                              f"files); send it empty")
     _timeout(body, "compile_timeout", "", DEFAULT_RUN_TIMEOUT_S)
     problem = {"problem_id": problem_id, "kind": "stdio",
-               "tests": [{"input": stdin, "output": ""}], "judge": "exact",
+               "tests": [{"input": stdin, "output": ""}], "judge": "ran",
                "time_limit_s": _timeout(body, "run_timeout", "", DEFAULT_RUN_TIMEOUT_S),
                "memory_limit_mb": _memory(body, "memory_limit_MB", "")}
     _validate(problem)
@@ -242,27 +242,25 @@ def _exec_info(t: dict) -> dict:
             "run_result": r["run_result"], "executor_pod_name": None, "files": {}}
 
 
-def _mine(t: dict, verdict: str | None = None) -> dict:
-    return {"verdict": verdict or t["verdict"], "message": t["message"], "cpu_s": t["time_s"],
+def _mine(t: dict) -> dict:
+    return {"verdict": t["verdict"], "message": t["message"], "cpu_s": t["time_s"],
             "wall_s": t["wall_s"], "memory_mb": t["memory_mb"]}
 
 
 def run_code_answer(t: dict) -> dict:
     """SandboxFusion's ``RunCodeResponse`` for a ``run_code`` job's one judged test.
 
-    run_code has no expected output: its row is judged against an empty one, so a WA there
-    only says that the program printed something; the ``daskjudge`` field reports it as AC
-    (the program ran to the end). Every other verdict (TLE, MLE, OLE, RE, CE, SE) stands.
+    run_code has no expected output: its test is judged by the ``ran`` judge (AC when the
+    program ran to its end with exit code 0; TLE, MLE, OLE, RE, CE, SE as ever).
 
-    >>> t = {"verdict": "WA", "message": "line 1 differs", "time_s": 0.01, "wall_s": 0.02,
+    >>> t = {"verdict": "AC", "message": "", "time_s": 0.01, "wall_s": 0.02,
     ...      "memory_mb": 9.0, "exit_code": 0, "signal": None, "stdout": "hi\\n", "stderr": ""}
     >>> a = run_code_answer(t)
     >>> a["status"], a["run_result"]["status"], a["run_result"]["stdout"], a["daskjudge"]["verdict"]
     ('Success', 'Finished', 'hi\\n', 'AC')
     """
     answer = _exec_info(t)
-    ran = t["verdict"] in ("AC", "WA")
-    answer["daskjudge"] = _mine(t, "AC" if ran else None) | ({"message": ""} if ran else {})
+    answer["daskjudge"] = _mine(t)
     return answer
 
 
@@ -283,29 +281,27 @@ def _test_info(job: Job, i: int) -> dict:
             "input": _short(inp, full), "output": _short(out, full)}
 
 
-def evaluate_batch_answer(job: Job, tests: list[dict]) -> dict:
-    """ScaleBox's ``EvalResult`` for a job's judged tests (in test order).
+def evaluate_batch_answer(job: Job, tests: list[dict], solution: dict) -> dict:
+    """ScaleBox's ``EvalResult`` for a job's judged tests (in test order) and its
+    solution's row (:func:`pipeline.reduce.solutions_table`, the one rule of every face).
 
     ``accepted`` is ScaleBox's: every test passed (a test that ended in SE did not).
     ``tests`` stops at the first failure unless the request asked for ``run_all_cases``;
     the ``daskjudge`` field has every test's verdict, and ``accepted`` null when some test
     ended in SE (an infrastructure failure is neither a pass nor a fail).
     """
-    passed = [t["verdict"] == "AC" for t in tests]
     shown = []
     for i, t in enumerate(tests):
         if t["verdict"] == "SKIP":
             break
-        shown.append({"passed": passed[i], "exec_info": _exec_info(t),
+        shown.append({"passed": t["verdict"] == "AC", "exec_info": _exec_info(t),
                       "test_info": _test_info(job, i)})
-    se = any(t["verdict"] == "SE" for t in tests)
-    bad = next((t["verdict"] for t in tests if t["verdict"] != "AC"), "AC")
-    return {"id": job.echo["id"], "accepted": all(passed),
+    return {"id": job.echo["id"], "accepted": solution["accepted"] is True,
             "extracted_code": job.echo["extracted_code"], "full_code": None, "test_code": None,
             "tests": shown, "extracted_type": job.echo["extracted_type"], "extra": None,
-            "daskjudge": {"verdict": bad, "accepted": None if se else all(passed),
-                          "n_tests": len(tests), "n_passed": sum(passed),
-                          "pass_fraction": sum(passed) / len(tests) if tests else 0.0,
+            "daskjudge": {"verdict": solution["verdict"], "accepted": solution["accepted"],
+                          "n_tests": solution["n_tests"], "n_passed": solution["n_passed"],
+                          "pass_fraction": solution["pass_fraction"],
                           "tests": [_mine(t) for t in tests]}}
 
 

@@ -35,7 +35,8 @@ def client():
     """A real LocalCluster: one worker process with two threads, as the CLI starts it."""
     from distributed import Client
 
-    from pipeline.cluster import SandboxPlugin, local_cluster
+    from pipeline.cluster import local_cluster
+    from pipeline.worker import SandboxPlugin
 
     with local_cluster(1, 2, dashboard=":0") as cluster, Client(cluster) as c:
         c.register_plugin(SandboxPlugin("full" if in_ci() else "auto"))

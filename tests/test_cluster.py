@@ -10,7 +10,7 @@ from conftest import in_ci
 
 
 def runner_pids(dask_worker) -> dict:
-    from pipeline.execute import PLUGIN_NAME
+    from pipeline.worker import PLUGIN_NAME
 
     pool = dask_worker.plugins[PLUGIN_NAME].pool
     return {"worker": os.getpid(), "runners": [s.runner_pid for s in pool.slots],
@@ -28,7 +28,7 @@ def alive(pid: int) -> bool:
 def test_slots_follow_the_workers_cores_and_die_with_a_killed_worker():
     from distributed import Client, LocalCluster
 
-    from pipeline.cluster import SandboxPlugin
+    from pipeline.worker import SandboxPlugin
 
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
                       dashboard_address=":0") as cluster, Client(cluster) as client:

@@ -71,7 +71,7 @@ def listener():
 
 def slot_invariants(dask_worker) -> list[dict]:
     """Run on the worker: per slot, benign test, strays of its uid, scratch contents."""
-    from pipeline.execute import PLUGIN_NAME
+    from pipeline.worker import PLUGIN_NAME
     from pipeline.sandbox import Limits, Program
 
     pool = dask_worker.plugins[PLUGIN_NAME].pool
@@ -97,7 +97,7 @@ def slot_invariants(dask_worker) -> list[dict]:
 
 def kill_busy_runner(dask_worker) -> int:
     """Run on the worker: SIGKILL the bubblewrap of every slot whose runner is mid-test."""
-    from pipeline.execute import PLUGIN_NAME
+    from pipeline.worker import PLUGIN_NAME
 
     pool = dask_worker.plugins[PLUGIN_NAME].pool
     killed = 0

@@ -26,6 +26,7 @@ from conftest import in_ci
 from judges.assert_values import expected_values, judge_values
 from pipeline import score
 from pipeline.sandbox import languages
+from pipeline.sandbox.records import Record, RecordKind
 from pipeline.sandbox.values import Outcome
 
 HERE = Path(__file__).parent / "languages"
@@ -256,7 +257,7 @@ def test_multipl_e_humaneval(client):
 
 
 def _build_stats(dask_worker, code: str) -> dict:
-    from pipeline.execute import PLUGIN_NAME
+    from pipeline.worker import PLUGIN_NAME
     from pipeline.sandbox import build, languages
 
     level = dask_worker.plugins[PLUGIN_NAME].pool.level
@@ -576,19 +577,18 @@ def test_judge_values_refuses_an_unknown_language_or_an_unreadable_expected_valu
 def test_record_of_an_assert_run_is_the_complete_lines_and_the_error():
     cpp = languages.get("cpp")
     o = Outcome(status="exited", exit_code=0, raw_record=b'1\n"a\xff"\n[2,')
-    assert cpp.record(o, "assert") == {"status": "values", "values": ["1", '"a\ufffd"'],
-                                        "type": None, "message": ""}
+    assert cpp.record(o, "assert") == Record(RecordKind.VALUES, values=("1", '"a\ufffd"'))
     o = Outcome(status="exited", exit_code=134, stderr=b"terminate called after throwing an "
                 b"instance of 'std::bad_alloc'\n", raw_record=b"1\n")
-    assert cpp.record(o, "assert")["type"] == "MemoryError"
-    assert cpp.record(o, "stdio")["status"] == "raised"
+    assert cpp.record(o, "assert").type == "MemoryError"
+    assert cpp.record(o, "stdio").kind is RecordKind.RAISED
     assert cpp.record(Outcome(status="exited", exit_code=0), "stdio") is None
     flood = Outcome(status="exited", exit_code=0, raw_record=b"7\n" * (languages.MAX_VALUES + 5))
-    assert len(cpp.record(flood, "assert")["values"]) == languages.MAX_VALUES
+    assert len(cpp.record(flood, "assert").values) == languages.MAX_VALUES
     java = languages.get("java")
     o = Outcome(status="exited", exit_code=1, raw_record=b"",
                 stderr=b'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n')
-    assert java.record(o, "assert")["type"] == "MemoryError"
+    assert java.record(o, "assert").type == "MemoryError"
 
 
 # ------------------------------------------- assert tests: emitter and judge, in the sandbox
@@ -682,7 +682,7 @@ def test_every_emitted_value_equals_the_literal_it_was_made_from(pool, lang):
     [o] = pool.run_batch([Program(code, mode="assert", call=block, language=lang)],
                          [Limits(cpu_s=5)])
     assert o.status == "exited" and o.exit_code == 0, (o, o.stderr[-2000:])
-    values = o.record["values"]
+    values = list(o.record.values)
     assert judge_values(lang, block, values) == (len(ORACLE[lang]), None), values
     assert len(values) == len(ORACLE[lang])
     # and a value one step off is caught, as the original assertion would catch it
@@ -720,5 +720,5 @@ def test_javascript_judge_agrees_with_node_deep_equal(pool):
     node = json.loads(outcomes[0].stdout)
     assert len(node) == len(NODE_CASES)
     for case, verdict, o, block in zip(NODE_CASES, node, outcomes, blocks):
-        n, mismatch = judge_values("javascript", block, o.record["values"])
-        assert (mismatch is None) == verdict, (case, verdict, o.record["values"], mismatch)
+        n, mismatch = judge_values("javascript", block, list(o.record.values))
+        assert (mismatch is None) == verdict, (case, verdict, o.record.values, mismatch)

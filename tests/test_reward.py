@@ -162,7 +162,7 @@ def test_reward_modes_and_early_exit(scorer):
     assert scorer.last_step["test_verdicts"] == {"AC": 2, "WA": 1, "SKIP": 1}
     with pytest.raises(ConfigError, match="fraction needs every test"):
         reward.compute_score("apps", code, gt, reward="fraction", early_exit=True)
-    with pytest.raises(ConfigError, match="reward must be one of binary, fraction"):
+    with pytest.raises(ConfigError, match="reward.mode must be one of binary, fraction"):
         reward.compute_score("apps", code, gt, reward="partial")
     with pytest.raises(ConfigError, match="isolation cannot change per call"):
         reward.compute_score("apps", code, gt, isolation="none")
@@ -207,7 +207,7 @@ def test_async_calls_are_judged_as_one_batch(scorer):
 
 
 def test_a_long_lived_scorer_keeps_its_cluster_and_warm_slots(client):
-    from pipeline.cluster import sandbox_info
+    from pipeline.worker import sandbox_info
 
     def slots():
         return [s for info in client.run(sandbox_info).values() for s in info["slots"]]
@@ -241,7 +241,7 @@ def test_lazy_scorer_connects_to_the_scheduler_in_the_environment(client, monkey
 
 
 def _runner_pids(dask_worker) -> list[int]:
-    from pipeline.execute import PLUGIN_NAME
+    from pipeline.worker import PLUGIN_NAME
 
     return [s.runner_pid for s in dask_worker.plugins[PLUGIN_NAME].pool.slots]
 

@@ -28,7 +28,7 @@ def judge(pool, code, tests, kind="stdio", judge=None, entry_point=None, prelude
                                "memory_limit_mb": memory_limit_mb,
                                "tests": [{"input": i, "output": o} for i, o in tests]}])
     solutions = read_solutions([{"problem_id": "p", "solution_id": "s", "code": code}], problems)
-    config = Config(early_exit=early_exit, wall_factor=1.5)
+    config = Config().replace(early_exit=early_exit, wall_factor=1.5)
     rows = expand_partition(solutions.to_pandas(), resolve(problems, config))
     return execute_partition(rows, pool.run_batch, config)
 

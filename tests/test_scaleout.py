@@ -175,7 +175,7 @@ def test_worker_joining_mid_run_gets_slots_and_work(files, reference, cluster, t
     summary, tests = finished(run, out)
     assert verdicts(tests) == reference
     with cluster.client() as c:
-        from pipeline.cluster import sandbox_info
+        from pipeline.worker import sandbox_info
         info = c.run(sandbox_info)
     assert len(info) == 2 and late.poll() is None
     ran = {addr: sum(s["tests"] for s in i["slots"]) for addr, i in info.items()}

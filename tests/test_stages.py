@@ -30,7 +30,7 @@ SOLUTIONS = read_solutions([
 
 
 def test_resolve_fills_defaults_from_config():
-    r = resolve(PROBLEMS, Config(judge="tokens", time_limit_s=5.0, memory_limit_mb=64))
+    r = resolve(PROBLEMS, Config().replace(judge="tokens", time_limit_s=5.0, memory_limit_mb=64))
     assert r["judge"].tolist() == ["tokens", "float:1e-3", "tokens"]
     assert r["time_limit_s"].tolist() == [3.0, 5.0, 5.0]
     assert r["memory_limit_mb"].tolist() == [64, 64, 64]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from ..sandbox import Limits, Program, SlotPool
+from ..sandbox import Limits, Program, RecordKind, SlotPool, Status
 
 BATCH = 32          # inputs per round trip to a slot (as the execute stage batches)
 
@@ -52,13 +52,16 @@ def run_reference(jobs: list[tuple[str, str, list[str]]], *, pool=None, time_lim
 
 
 def _value(o, time_limit_s: float) -> tuple[str | None, str]:
-    rec = o.record or {}
-    if o.status != "exited" or o.cpu_s > time_limit_s:
-        return None, o.message or f"reference run ended with {o.status}"
-    if rec.get("status") == "returned":
-        if "unserialisable" in rec:
-            return None, f"return value not serialisable: {rec['unserialisable']}"
-        return rec["value"], ""
-    if rec.get("status") == "raised":
-        return None, f"{rec.get('type')}: {rec.get('message', '')}"[:300]
-    return None, f"reference run ended with {rec.get('status') or 'no result'} (exit {o.exit_code})"
+    rec = o.record
+    kind = rec.kind if rec is not None else None
+    if o.status is not Status.EXITED or o.cpu_s > time_limit_s:
+        return None, o.message or f"reference run ended with {o.status.value}"
+    if kind is RecordKind.RETURNED:
+        if rec.unserialisable is not None:
+            return None, f"return value not serialisable: {rec.unserialisable}"
+        if rec.value is None:
+            return None, "the reference's result record holds no value"
+        return rec.value, ""
+    if kind is RecordKind.RAISED:
+        return None, f"{rec.type}: {rec.message}"[:300]
+    return None, f"reference run ended with {kind.value if kind else 'no result'} (exit {o.exit_code})"

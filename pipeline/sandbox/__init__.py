@@ -10,7 +10,8 @@ b'3\\n'
 
 from .pool import DegradedIsolation, SlotPool
 from .slot import Slot
-from .values import Limits, Outcome, Program, SandboxError
+from .records import Record, RecordKind
+from .values import Limits, Outcome, Program, SandboxError, Status
 
-__all__ = ["DegradedIsolation", "Limits", "Outcome", "Program", "SandboxError", "Slot",
-           "SlotPool"]
+__all__ = ["DegradedIsolation", "Limits", "Outcome", "Program", "Record", "RecordKind",
+           "SandboxError", "Slot", "SlotPool", "Status"]

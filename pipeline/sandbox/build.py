@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Callable
 
 from .languages import Language, Source
-from .values import Limits, Outcome, Program
+from .records import RecordKind
+from .values import Limits, Outcome, Program, Status
 
 MESSAGE_CAP = 4000
 """Characters of the compiler's output kept in a CE message (its start: the first errors)."""
@@ -144,20 +145,21 @@ class Builds:
                                  for n, t in source.files.items()})
         limits = language.compile_limits()
         o = run(program, limits)
-        if o.status == "sandbox_error":
+        if o.status is Status.SANDBOX_ERROR:
             raise CompileUnavailable(o.message)
-        if o.status == "exited" and o.exit_code == 0 and (o.record or {}).get("status") == "completed":
+        if (o.status is Status.EXITED and o.exit_code == 0 and o.record is not None
+                and o.record.kind is RecordKind.COMPLETED):
             try:
                 return Build(k, unpack(o.stdout), seconds=o.cpu_s)
             except ValueError as exc:
                 raise CompileUnavailable(f"garbled build: {exc}") from None
-        if o.status == "wall_timeout" or o.cpu_s > limits.cpu_s:
+        if o.status is Status.WALL_TIMEOUT or o.cpu_s > limits.cpu_s:
             why = f"compilation over its time limit ({limits.cpu_s:g} s of CPU)"
         elif o.oom_killed:
             why = "compilation out of memory"
         else:
             why = o.stderr.decode("utf-8", "replace").strip() or \
-                f"compiler ended with {o.status}, exit code {o.exit_code}, signal {o.signal}"
+                f"compiler ended with {o.status.value}, exit code {o.exit_code}, signal {o.signal}"
         if len(why) > MESSAGE_CAP:
             why = why[:MESSAGE_CAP] + "…"          # the first errors are the ones to read
         return Build(k, error=why, seconds=o.cpu_s)

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .slot import Slot
-from .values import Limits, Outcome, Program, SandboxError
+from .values import Limits, Outcome, Program, SandboxError, Status
 
 log = logging.getLogger("daskjudge.sandbox")
 
@@ -88,7 +88,7 @@ class SlotPool:
                     errors.append(error)
                     log.warning("sandbox slot %d failed (%s); restarting", s.index, error)
                     if len(errors) > self.retries:
-                        outcomes.append(Outcome(status="sandbox_error",
+                        outcomes.append(Outcome(status=Status.SANDBOX_ERROR,
                                                 message="; ".join(errors)[:2000],
                                                 restarts=len(errors)))
                         errors = []

@@ -1,27 +1,63 @@
-"""Reading a result record: bytes a sandboxed process wrote, trusted for nothing.
+"""Result records: what a run reports besides its output, parsed as hostile input.
 
-A record is what the Python harness reports on its result channel (``returned``,
-``raised``, ``exited``, ``syntax``, ``completed``). The bytes come from inside the sandbox,
-and in ``function`` mode from the very process that ran the candidate, so they are parsed
-as hostile input: any bytes give a dict with known keys of known types, or ``None`` for
-none at all, and never raise. Before this, a record that was valid JSON but not an object,
-or held an integer over Python's 4300-digit limit, stopped a whole run.
+A record is what a harness reports on its result channel: the Python harness's
+``returned``, ``raised``, ``exited``, ``syntax`` or ``completed``, or a compiled assert's
+emitted ``values``. The bytes come from inside the sandbox, and in ``function`` mode from
+the very process that ran the candidate, so :func:`parse` reads them as hostile input: any
+bytes give a :class:`Record` of known fields and types, or ``None`` for none at all, and
+never raise. Before this, a record that was valid JSON but not an object, or held an
+integer over Python's 4300-digit limit, stopped a whole run.
 
 >>> parse(b'{"status": "returned", "value": "[1, 2]"}')
-{'status': 'returned', 'value': '[1, 2]'}
->>> parse(b'[1]')["status"], parse(b'{"status": "completed"}', nonce="ab")["status"]
-('garbled', 'garbled')
->>> parse(b'{"status": "completed", "nonce": "ab"}', nonce="ab")
-{'status': 'completed'}
+Record(kind=<RecordKind.RETURNED: 'returned'>, value='[1, 2]')
+>>> parse(b'[1]').kind, parse(b'{"status": "completed"}', nonce="ab").kind
+(<RecordKind.GARBLED: 'garbled'>, <RecordKind.GARBLED: 'garbled'>)
+>>> parse(b'{"status": "completed", "nonce": "ab"}', nonce="ab").kind
+<RecordKind.COMPLETED: 'completed'>
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, fields
+from enum import Enum
 
-_TEXT = {"status": 64, "type": 200, "message": 2000, "unserialisable": 2000}
-# Large enough for any result within the stdout cap; the value is parsed by the judges.
-_VALUE = "value"
+
+class RecordKind(str, Enum):
+    """What a harness reported."""
+
+    RETURNED = "returned"     #: ``function``: the call returned (``value``, or ``unserialisable``)
+    RAISED = "raised"         #: an uncaught exception (``type``, ``message``)
+    EXITED = "exited"         #: the program exited before the test ended (``exit_code``)
+    SYNTAX = "syntax"         #: it does not compile (``type``, ``message``)
+    COMPLETED = "completed"   #: the test ran to its end
+    VALUES = "values"         #: a compiled ``assert``: the actual values, one per assertion
+    GARBLED = "garbled"       #: bytes that are no record of any kind (``message`` says why)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A result record of known fields (the only shape the judges read)."""
+
+    kind: RecordKind
+    value: str | None = None
+    """``returned``: the JSON text of the return value (parsed by the judges)."""
+    unserialisable: str | None = None
+    """``returned``: why the return value could not be sent (not a whitelisted type)."""
+    type: str | None = None
+    """``raised``/``syntax``/``values``: the error's name, if any."""
+    message: str = ""
+    exit_code: int | None = None
+    values: tuple[str, ...] = ()
+    """``values``: what the harness emitted, one text per assertion that ran."""
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
+                          if getattr(self, f.name) != f.default)
+        return f"Record({shown})"
+
+
+_TEXT = {"type": 200, "message": 2000, "unserialisable": 2000}
 
 
 class Digits(str):
@@ -47,11 +83,11 @@ def loads(text: str | bytes):
     return json.loads(text, parse_int=big_int)
 
 
-def garbled(why: str) -> dict:
-    return {"status": "garbled", "message": why}
+def garbled(why: str) -> Record:
+    return Record(RecordKind.GARBLED, message=why)
 
 
-def parse(raw: bytes, nonce: str | None = None) -> dict | None:
+def parse(raw: bytes, nonce: str | None = None) -> Record | None:
     """The record in ``raw``; with ``nonce``, only a record carrying it is believed.
 
     ``nonce`` is the per-test secret handed to the trusted test process only: a record
@@ -67,15 +103,18 @@ def parse(raw: bytes, nonce: str | None = None) -> dict | None:
         return garbled("the result record is not an object with a status")
     if nonce is not None and obj.get("nonce") != nonce:
         return garbled("the result record does not carry this test's secret")
-    rec: dict = {}
-    for key, cap in _TEXT.items():
-        if isinstance(obj.get(key), str):
-            rec[key] = obj[key][:cap]
-    if isinstance(obj.get(_VALUE), str):
-        rec[_VALUE] = obj[_VALUE]
+    try:
+        kind = RecordKind(obj["status"])
+    except ValueError:
+        return garbled(f"unexpected result record {obj['status'][:64]!r}")
+    if kind in (RecordKind.VALUES, RecordKind.GARBLED):
+        return garbled(f"unexpected result record {kind.value!r}")   # never from a harness
+    rec: dict = {key: obj[key][:cap] for key, cap in _TEXT.items() if isinstance(obj.get(key), str)}
+    if isinstance(obj.get("value"), str):
+        rec["value"] = obj["value"]      # any size within the output cap; judged outside
     code = obj.get("exit_code")
     if type(code) is int and 0 <= code <= 255:
         rec["exit_code"] = code
     elif "exit_code" in obj:
         rec["exit_code"] = 1
-    return rec
+    return Record(kind, **rec)

@@ -23,11 +23,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import isolation, languages, records
+from .records import Record, RecordKind
 from .build import BUILDS, Build, CompileUnavailable
 from .cgroup import SlotCgroup
 from .inside.frames import recv, send
 from .inside.runner import kill_uid
-from .values import Limits, Outcome, Program, SandboxError
+from .values import Limits, Outcome, Program, SandboxError, Status
 
 log = logging.getLogger("daskjudge.sandbox")
 
@@ -272,7 +273,7 @@ class Slot:
             if why:
                 # Not the program's fault and not a passing fault of the sandbox: retrying
                 # cannot help, so every test says why at once (SE).
-                return [Outcome(status="sandbox_error", message=why) for _ in programs], None
+                return [Outcome(status=Status.SANDBOX_ERROR, message=why) for _ in programs], None
         with self._lock:
             try:
                 if not self.alive:
@@ -316,7 +317,7 @@ class Slot:
             try:
                 source = lang.source(first.code, first.mode, first.call)
             except ValueError as exc:           # a test block of no form the harness knows
-                outcomes += [Outcome(status="sandbox_error", message=f"{lang.name} test block: "
+                outcomes += [Outcome(status=Status.SANDBOX_ERROR, message=f"{lang.name} test block: "
                                      f"{exc}"[:2000]) for _ in group]
                 i = j
                 continue
@@ -326,9 +327,9 @@ class Slot:
             except CompileUnavailable as exc:
                 return outcomes, f"compile failed in the sandbox: {exc}"
             if build.error is not None:
-                outcomes += [Outcome(status="exited", exit_code=1, stderr=build.error.encode(),
-                                     record={"status": "syntax", "type": "compile error",
-                                             "message": build.error}) for _ in group]
+                outcomes += [Outcome(status=Status.EXITED, exit_code=1, stderr=build.error.encode(),
+                                     record=Record(RecordKind.SYNTAX, type="compile error",
+                                                   message=build.error)) for _ in group]
             else:
                 got, error = self._trip(group, [lang.run_limits(x) for x in lims],
                                         build=build, argv=source.run)
@@ -344,7 +345,7 @@ class Slot:
     def _compile(self, program: Program, limits: Limits) -> Outcome:
         got, error = self._trip([program], [limits])
         if error:
-            return Outcome(status="sandbox_error", message=error)
+            return Outcome(status=Status.SANDBOX_ERROR, message=error)
         return got[0]
 
     def _round_trip(self, programs, limits, build: Build | None = None,
@@ -426,7 +427,7 @@ class Slot:
             record = None if build is not None else records.parse(rec, nonces[i])
             self.tests += 1
             outcomes.append(Outcome(
-                status=h["status"], exit_code=h["exit_code"], signal=h["signal"],
+                status=Status(h["status"]), exit_code=h["exit_code"], signal=h["signal"],
                 cpu_s=h["cpu_s"], wall_s=h["wall_s"], memory_mb=h["maxrss_kb"] / 1024.0,
                 oom_killed=oom, stdout=stdout, stderr=stderr, record=record, raw_record=rec))
             if h.get("restart"):

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
+
+from .records import Record
+
+
+class Status(str, Enum):
+    """How a run ended, as the sandbox saw it (the judges decide what it means)."""
+
+    EXITED = "exited"                #: the program ended by itself (exit code or signal)
+    WALL_TIMEOUT = "wall_timeout"    #: killed at the wall-clock backstop
+    OUTPUT_LIMIT = "output_limit"    #: killed when its stdout (or result record) passed the cap
+    STDERR_LIMIT = "stderr_limit"    #: killed when its stderr passed the cap
+    SANDBOX_ERROR = "sandbox_error"  #: the sandbox failed, not the program (``message``)
 
 
 @dataclass(frozen=True)
@@ -74,8 +87,7 @@ class Program:
 class Outcome:
     """What happened to one run. The sandbox reports; the judges decide."""
 
-    status: str
-    """``exited``, ``wall_timeout``, ``output_limit``, ``stderr_limit`` or ``sandbox_error``."""
+    status: Status
     exit_code: int | None = None
     signal: int | None = None
     cpu_s: float = 0.0
@@ -86,7 +98,7 @@ class Outcome:
     """The slot's memory cgroup killed a process during this run."""
     stdout: bytes = b""
     stderr: bytes = b""
-    record: dict | None = None
+    record: Record | None = None
     """The harness's report for ``function`` and ``assert`` runs (never for ``stdio``),
     parsed outside the sandbox from :attr:`raw_record`."""
     raw_record: bytes = field(default=b"", repr=False)
@@ -94,6 +106,9 @@ class Outcome:
     message: str = ""
     """For ``sandbox_error``: what failed."""
     restarts: int = field(default=0, repr=False)
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)       # "exited" is read as Status.EXITED
 
 
 class SandboxError(RuntimeError):

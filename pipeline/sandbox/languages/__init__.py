@@ -27,6 +27,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from ..records import Record, RecordKind
 from ..values import Limits, Outcome
 
 MAX_VALUES = 10_000
@@ -106,10 +107,10 @@ class Language:
                 out.append(f"{tool}: {exc}")
         return "\n".join(out)
 
-    def record(self, outcome: Outcome, mode: str) -> dict | None:
+    def record(self, outcome: Outcome, mode: str) -> Record | None:
         """The record of a run, read from what the sandbox saw; never raises.
 
-        ``assert``: ``{"status": "values", "values": [line, …], "type": …, "message": …}``:
+        ``assert``: a ``values`` record:
         the lines the harness wrote on the result descriptor (UTF-8, undecodable bytes
         replaced; a last line without its newline dropped, as a value cut off by the
         program's death; at most :data:`MAX_VALUES`), and the error read from its stderr
@@ -119,10 +120,10 @@ class Language:
         err = outcome.stderr.decode("utf-8", "replace")
         kind = self.error_type(err, outcome)
         if mode == "assert":
-            return {"status": "values", "values": value_lines(outcome.raw_record),
-                    "type": kind, "message": _tail(err, 500)}
+            return Record(RecordKind.VALUES, values=tuple(value_lines(outcome.raw_record)),
+                          type=kind, message=_tail(err, 500))
         if kind:
-            return {"status": "raised", "type": kind, "message": _tail(err, 500)}
+            return Record(RecordKind.RAISED, type=kind, message=_tail(err, 500))
         return None
 
     def error_type(self, stderr: str, outcome: Outcome) -> str | None:
