@@ -90,6 +90,8 @@ class Slot:
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._lease: UidLease | None = None
+        self._peer_lease: UidLease | None = None
+        """A second uid, an interactor's (it must not share the program's)."""
         self._cgroup: SlotCgroup | None = None
         self._has_cgroup = False
         self._stderr = None
@@ -102,11 +104,12 @@ class Slot:
         """The uid the slot's programs run as (``None`` when they keep the caller's)."""
         return self._uid_for(self.level)
 
-    def _uid_for(self, level: str | None) -> int | None:
+    def _uid_for(self, level: str | None, lease: UidLease | None = None) -> int | None:
         # Only root can hand a child a uid of its own, and not inside a user namespace.
-        if self._lease is None or level == "rootless" or os.geteuid() != 0:
+        lease = lease or self._lease
+        if lease is None or level == "rootless" or os.geteuid() != 0:
             return None
-        return self._lease.uid
+        return lease.uid
 
     @property
     def alive(self) -> bool:
@@ -117,6 +120,8 @@ class Slot:
         raise :class:`SandboxError` if it does not start."""
         if self._lease is None:
             self._lease = UidLease()
+        if self._peer_lease is None:
+            self._peer_lease = UidLease()
         level = self.level or isolation.candidates(self.requested)[0]
         why = isolation.unavailable(level)
         if why is not None:
@@ -172,7 +177,8 @@ class Slot:
                 self._ooms = self._cgroup.oom_kills()
         env = dict(isolation.SANDBOX_ENV, HOME=scratch, TMPDIR=scratch)
         builds = isolation.BUILDS if level != "none" else tempfile.mkdtemp(prefix="dj-builds-")
-        init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env, "bin": builds}
+        init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env, "bin": builds,
+                "peer_uid": self._uid_for(level, self._peer_lease)}
         self._installed = OrderedDict()
         send(self._proc.stdin.fileno(), init, bpf)
         reply = self._reply(START_TIMEOUT_S)
@@ -224,8 +230,10 @@ class Slot:
                 except OSError:
                     pass
         if self._lease is not None and os.geteuid() == 0:
-            # A killed bwrap takes its pid namespace down; without one, sweep the uid.
+            # A killed bwrap takes its pid namespace down; without one, sweep the uids.
             kill_uid(self._lease.uid)
+            if self._peer_lease is not None:
+                kill_uid(self._peer_lease.uid)
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -235,9 +243,10 @@ class Slot:
             self._kill()
             if self._cgroup is not None:
                 self._cgroup.remove()
-            if self._lease is not None:
-                self._lease.release()
-                self._lease = None
+            for lease in (self._lease, self._peer_lease):
+                if lease is not None:
+                    lease.release()
+            self._lease = self._peer_lease = None
 
     # ----------------------------------------------------------------- running
     def run(self, program: Program, limits: Limits) -> Outcome:
@@ -283,6 +292,9 @@ class Slot:
                     self.start()
             except SandboxError as exc:
                 return [], str(exc)
+            if programs[0].interactor is not None:
+                from .interactive import run_batch
+                return run_batch(self, lang, programs, limits)
             if lang is not None:
                 return self._run_built(lang, programs, limits)
             return self._trip(programs, limits)
@@ -445,4 +457,5 @@ class Slot:
         return {"index": self.index, "level": self.level, "alive": self.alive,
                 "restarts": self.restarts, "tests": self.tests,
                 "uid": self._lease.uid if self._lease else None,
+                "peer_uid": self._peer_lease.uid if self._peer_lease else None,
                 "cgroup": self._has_cgroup}

@@ -202,19 +202,35 @@ def _write_new(path: str, data: bytes, mode: int) -> None:
 
 
 def install(init: dict, req: dict, blobs: list) -> None:
-    """Keep a build's files for the tests that follow (read-only to the programs), and
-    drop the builds the supervisor has evicted."""
+    """Keep builds' files for the tests that follow (read-only to the programs), and drop
+    the builds the supervisor has evicted. An interactor's build (``owner: peer``) is the
+    interactor uid's alone: a program cannot read it."""
     import shutil
     for key in req.get("drop", ()):
         shutil.rmtree(os.path.join(init["bin"], _plain_name(key)), ignore_errors=True)
-    build = req.get("install")
-    if not build:
-        return
-    folder = os.path.join(init["bin"], _plain_name(build["key"]))
-    shutil.rmtree(folder, ignore_errors=True)
-    os.mkdir(folder, 0o755)
-    for name, data in zip(build["names"], blobs):
-        _write_new(os.path.join(folder, _plain_name(name)), data, 0o555)
+    at = 0
+    for build in _builds(req):
+        folder = os.path.join(init["bin"], _plain_name(build["key"]))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.mkdir(folder, 0o755)
+        names = build["names"]
+        for name, data in zip(names, blobs[at:at + len(names)]):
+            _write_new(os.path.join(folder, _plain_name(name)), data, 0o555)
+        at += len(names)
+        owner = init.get("peer_uid") if build.get("owner") == "peer" else None
+        if owner is not None:
+            for name in names:
+                path = os.path.join(folder, _plain_name(name))
+                os.chown(path, owner, owner)
+                os.chmod(path, 0o500)
+            os.chown(folder, owner, owner)
+            os.chmod(folder, 0o500)
+
+
+def _builds(req: dict) -> list:
+    """The builds a request installs (one, or a list: an interactive test's two)."""
+    builds = req.get("install") or []
+    return [builds] if isinstance(builds, dict) else builds
 
 
 def _plain_name(name: str) -> str:
@@ -438,7 +454,7 @@ def main() -> None:
     if os.getpid() != 1:
         # Orphans come to the runner to be reaped and counted (see _reap_all).
         child.prctl(_PR_SET_CHILD_SUBREAPER, 1)
-    from . import candidate, tester, wire  # noqa: F401  (warm for the children)
+    from . import candidate, interactive, tester, wire  # noqa: F401  (warm for the children)
     if seccomp is not None:
         # Loaded once into the runner and inherited by every child: attaching a filter
         # costs ~0.45 ms per process here (the kernel checks and JITs it each time), and the
@@ -464,7 +480,7 @@ def main() -> None:
         results, out = [], []
         at = 1
         if req.get("install") or req.get("drop"):
-            n_build = len(req["install"]["names"]) if req.get("install") else 0
+            n_build = sum(len(b["names"]) for b in _builds(req))
             try:
                 install(init, req, blobs[1:1 + n_build])
             except Exception as exc:
@@ -475,11 +491,14 @@ def main() -> None:
         for test in req["tests"]:
             n_files = len(test.get("files", ()))
             stdin, extra, files = blobs[at], blobs[at + 1], blobs[at + 2:at + 2 + n_files]
-            at += 2 + n_files
             try:
-                if not isinstance(extra, int):
-                    extra = extra.decode()
-                header, o = run_one(test, code, stdin, extra, init, files)
+                if "peer" in test:              # a program and its interactor
+                    header, o, at = interactive.run(test, code, blobs, at, init)
+                else:
+                    at += 2 + n_files
+                    if not isinstance(extra, int):
+                        extra = extra.decode()
+                    header, o = run_one(test, code, stdin, extra, init, files)
             except Exception as exc:        # report, do not die: the supervisor decides
                 header, o = {"status": "runner_error", "message": repr(exc)}, [b"", b"", b""]
             results.append(header)
