@@ -100,12 +100,9 @@ def _test_points(t: pd.DataFrame) -> pd.Series:
 
 def _score_subtasks(t: pd.DataFrame, out: pd.DataFrame, subtasks: dict[str, list]) -> None:
     """IOI: a subtask scores ``points × min`` over its tests; a solution the sum."""
-    for pid, parts in subtasks.items():
-        if not parts:
-            continue
-        rows = t[t["problem_id"] == pid]
-        if rows.empty:
-            continue
+    scored = t[t["problem_id"].isin([pid for pid, parts in subtasks.items() if parts])]
+    for pid, rows in scored.groupby("problem_id", sort=False):
+        parts = subtasks[pid]
         grid = rows.pivot(index="solution_id", columns="test_index", values="points")
         total = pd.Series(0.0, index=grid.index)
         for part in parts:

@@ -318,6 +318,41 @@ def test_python_program_with_a_cpp_interactor(pool):
     assert verdicts(got) == ["WA", "AC", "WA"] and got[0][2] == "interactor: no guess"
 
 
+JS_SEARCH = r'''
+const rl = require("readline").createInterface({input: process.stdin});
+let lo = 1, hi = 0, guess = 0, first = true;
+rl.on("line", (line) => {
+  if (first) { first = false; hi = parseInt(line); }
+  else if (line === "=") { rl.close(); return; }
+  else if (line === "<") hi = guess - 1; else lo = guess + 1;
+  guess = Math.floor((lo + hi) / 2);
+  process.stdout.write(guess + "\n");
+});
+'''
+JAVA_SEARCH = r'''
+import java.io.*;
+public class Main {
+  public static void main(String[] a) throws IOException {
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+    long n = Long.parseLong(in.readLine().trim()), lo = 1, hi = n;
+    while (true) {
+      long g = (lo + hi) / 2;
+      System.out.println(g);
+      System.out.flush();
+      String r = in.readLine();
+      if (r == null || r.equals("=")) break;
+      if (r.equals("<")) hi = g - 1; else lo = g + 1;
+    }
+  }
+}
+'''
+
+
+@pytest.mark.parametrize("language,code", [("javascript", JS_SEARCH), ("java", JAVA_SEARCH)])
+def test_other_languages_talk_to_an_interactor(pool, language, code):
+    assert verdicts(judge(pool, code, language=language, time_limit_s=2.0)) == ["AC"] * 3
+
+
 def test_cpp_program_with_a_cpp_interactor(pool):
     assert verdicts(judge(pool, SEARCH_CPP, language="cpp", interactor=GUESS_CPP,
                           interactor_language="cpp")) == ["AC", "AC", "AC"]

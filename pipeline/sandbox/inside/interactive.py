@@ -14,15 +14,19 @@ to, and ``argv`` (testlib's ``interactor INPUT OUTPUT``). A Python interactor re
 source from a memfd too; a compiled one runs its build.
 
 The program's stdout reaches the interactor through the runner (:class:`_Relay`), which
-counts it against the program's output cap (OLE): a flood cannot push the interactor past
-its own memory, and the runner holds at most 64 KiB of it. Neither process ever gets
-EPIPE: once the interactor has ended (decided), what the program still writes is read and
-dropped (and counted), and once the program has ended, so is what the interactor writes
-(the runner keeps a copy of that pipe's read end). The test ends when both have ended, at the program's
-wall backstop, or when one of them passes an output cap. At the backstop the runner
-decides whose the hang is (:func:`_blame`): the program's unless the interactor is the
-one computing, or is not reading what the program sent; an idle pair (each waiting on
-the other, as when the program did not flush) is the program's.
+counts it against the program's output cap (OLE): a flood is cut at the cap, and the
+runner holds at most 64 KiB of it. Neither process ever gets EPIPE: once the interactor
+has ended (decided), what the program still writes is read and dropped (and counted), and
+once the program has ended, so is what the interactor writes. The program sees the
+interactor's end (EOF) only after the runner has recorded it, and the interactor sees the
+end of the program's output only when the relay passes it on: when the interactor failed
+first, the report says so (``first``), and a program failing on that EOF cannot hide it.
+
+The test ends when both have ended, at the program's wall backstop, or when one of them
+passes an output cap. At the backstop the runner decides whose the hang is
+(:func:`_blame`): the program's unless the interactor is the one computing, or is not
+reading what the program sent; an idle pair (each waiting on the other, as when the
+program did not flush) is the program's.
 
 The report is two outcomes: the program's (``status`` …) and the interactor's (``peer``),
 each with its own exit status, CPU (the processes of its uid, orphans included) and peak
