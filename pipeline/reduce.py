@@ -160,7 +160,8 @@ def problems_table(counts: pd.DataFrame, problem_ids: list[str], k: tuple[int, .
     g["mean_pass_fraction"] = g["mean_pass_fraction"].astype("float64")
     most = {pid: float(sum(p["points"] for p in parts)) for pid, parts in (subtasks or {}).items()}
     g["max_score"] = [most.get(pid, 1.0) for pid in g.index]
-    g["mean_score"] = g["mean_score"].astype("float64")
+    g["mean_score"] = (g["mean_score"].astype("float64") if "mean_score" in g
+                       else np.nan)             # counts made without scores
     judged = g["n_judged"].to_numpy()
     g["pass_rate"] = np.where(judged > 0, g["n_accepted"].to_numpy() / np.maximum(judged, 1), np.nan)
     for kk in k:
