@@ -18,7 +18,7 @@ import pandas as pd
 
 from judges import VERDICTS
 
-from . import checkpoint, cluster, events, expand, io, plan
+from . import checkpoint, cluster, events, expand, expected, io, plan
 from .config import Config
 from .execute import META as TESTS_META
 from .execute import execute_on_worker
@@ -175,6 +175,9 @@ def score(problems: Any, solutions: Any, *, client=None,
                        "solutions_sha256": checkpoint.digest(solutions_t)[:16]},
             "versions": _versions(),
         }
+        matched = expected.check(sols_df)
+        if matched is not None:
+            summary["expected_verdict"] = matched
         result = ScoreResult(tests_df, sols_df, problems_df, summary)
         if ckpt is not None:
             result.write(out)
