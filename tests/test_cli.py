@@ -23,8 +23,8 @@ ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
     p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
 CLI = [sys.executable, "-m", "pipeline.cli"]
 
-# ~40 ms of CPU per test: partitions are still running when the Ctrl-C comes.
-BUSY = "s = 0\nfor i in range(500000):\n    s += i\n"
+# ~30 ms of CPU per test: partitions are still running when the Ctrl-C comes.
+BUSY = "s = 0\nfor i in range(350000):\n    s += i\n"
 
 
 def run(*args, cwd=ROOT, timeout=600) -> subprocess.CompletedProcess:
@@ -33,12 +33,12 @@ def run(*args, cwd=ROOT, timeout=600) -> subprocess.CompletedProcess:
 
 
 def slow_workload(tmp: Path) -> tuple[Path, Path]:
-    """240 tests of busy solutions, as Parquet files."""
+    """128 tests of busy solutions, as Parquet files."""
     problems = [{"problem_id": f"p{p}", "kind": "stdio", "time_limit_s": 2.0,
-                 "tests": [{"input": f"{t}", "output": f"{t}"} for t in range(10)]}
-                for p in range(6)]
+                 "tests": [{"input": f"{t}", "output": f"{t}"} for t in range(8)]}
+                for p in range(4)]
     solutions = [{"problem_id": f"p{p}", "solution_id": f"s{s}", "code": BUSY + "print(input())"}
-                 for p in range(6) for s in range(4)]
+                 for p in range(4) for s in range(4)]
     pp, sp = tmp / "problems.parquet", tmp / "solutions.parquet"
     write_table(read_problems(problems).to_pandas(), pp, PROBLEMS)
     write_table(read_solutions(solutions).to_pandas(), sp, SOLUTIONS)
@@ -69,7 +69,7 @@ def test_ctrl_c_prints_one_line_with_the_resume_command_and_exits_130(tmp_path):
     assert [line for line in lines if "interrupted" in line] == lines[-1:], stderr
     message = lines[-1]
     done = len(list((out / "checkpoint").glob("part-*.parquet")))
-    m = re.search(r"(\d+) of (\d+) partitions \((\d+) of 240 tests\) saved in (\S+);", message)
+    m = re.search(r"(\d+) of (\d+) partitions \((\d+) of 128 tests\) saved in (\S+);", message)
     assert m, message
     assert int(m[1]) == done >= 2 and m[4] == str(out / "checkpoint")
     assert not (out / "summary.json").exists()
@@ -80,8 +80,8 @@ def test_ctrl_c_prints_one_line_with_the_resume_command_and_exits_130(tmp_path):
     resumed = run(*command[1:])
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["resumed_partitions"] == done and summary["tests"] == 240
-    assert summary["verdicts"]["AC"] == 240
+    assert summary["resumed_partitions"] == done and summary["tests"] == 128
+    assert summary["verdicts"]["AC"] == 128
 
 
 def test_out_naming_a_file_is_bad_input_exit_2(tmp_path):
