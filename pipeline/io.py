@@ -298,13 +298,42 @@ def conform(df: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     return to_pandas(table)
 
 
-def write_table(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> None:
-    """Write ``df`` with ``schema`` for its canonical columns; extra columns follow."""
+def write_table(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> Path:
+    """Write ``df`` with ``schema`` for its canonical columns; extra columns follow.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "s.parquet"
+    >>> df = pd.DataFrame({"problem_id": ["p"], "solution_id": ["a"], "language": ["python"],
+    ...                    "code": ["print(1)"], "note": ["kept"]})
+    >>> _ = write_table(df, path, SOLUTIONS)
+    >>> pd.read_parquet(path).columns.tolist()
+    ['problem_id', 'solution_id', 'language', 'code', 'note']
+    """
     extras = [c for c in df.columns if c not in schema.names]
     table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
     for c in extras:
         table = table.append_column(c, pa.Array.from_pandas(df[c]) if not isinstance(
             df[c].dtype, pd.ArrowDtype) else pa.array(df[c].array))
-    tmp = Path(str(path) + ".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)                       # a reader never sees half a file
+    return write_parquet(table, path)
+
+
+def write_parquet(table: pa.Table, path: str | Path) -> Path:
+    """Write ``table`` to ``path``: the one way daskjudge writes a Parquet file.
+
+    Atomically (a reader never sees half a file), and without the pandas metadata that
+    ``from_pandas`` attaches: it names the writer's in-memory dtypes (``ArrowDtype`` such as
+    ``list<item: struct<...>>[pyarrow]``), which ``pandas.read_parquet`` cannot rebuild. The
+    Arrow schema alone is the contract, and pandas, pyarrow, DuckDB and Polars all read it.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> table = pa.Table.from_pandas(to_pandas(pa.table({"tests": [[{"input": "1",
+    ...                                                               "output": "1"}]]})))
+    >>> pd.read_parquet(write_parquet(table, path))["tests"][0][0]["output"]
+    '1'
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table.replace_schema_metadata(None), tmp)
+    tmp.replace(path)
+    return path

@@ -50,3 +50,19 @@ def canary():
     path.write_text(CANARY_SECRET + "\n")
     os.chmod(path, 0o644)
     return path
+
+
+@pytest.fixture
+def dashboard_port_taken():
+    """Dask's default dashboard port (8787), held by a socket of the test's own, or by
+    another process already: either way the command under test cannot have it."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("", 8787))
+            s.listen()
+        except OSError:
+            pass                                    # someone else holds it
+        yield 8787

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -132,15 +133,21 @@ def run_cli(*args, cwd=ROOT):
                           capture_output=True, text=True, timeout=600)
 
 
-def test_cli_quickstart_prints_verdicts_and_pass_rates(tmp_path):
-    proc = run_cli("run", "configs/quickstart.yaml", "--out", str(tmp_path / "q"),
-                   "--dashboard", ":0")
+def test_cli_quickstart_prints_verdicts_and_pass_rates(tmp_path, dashboard_port_taken):
+    proc = run_cli("run", "configs/quickstart.yaml", "--out", str(tmp_path / "q"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "verdicts  AC 222  WA 54  TLE 12  MLE 4  OLE 3  RE 19  CE 6" in proc.stdout
     assert "pass_rate" in proc.stdout and "two_sum" in proc.stdout
-    assert "dashboard http" in proc.stderr
     assert "scoring 320 tests" in proc.stderr and "100%" in proc.stderr     # the progress bar
     assert (tmp_path / "q" / "tests.parquet").exists()
+    # The default dashboard port is taken: another is used and named, without Dask's warning.
+    port = int(re.search(r"daskjudge: dashboard http://[\d.]+:(\d+)/status", proc.stderr)[1])
+    assert port != dashboard_port_taken
+    assert "already in use" not in proc.stderr and "warn" not in proc.stderr.lower()
+    # The sample says which verdict each solution must get, and each gets it.
+    assert "expected_verdict: all 96 solutions matched" in proc.stdout
+    summary = json.loads((tmp_path / "q" / "summary.json").read_text())
+    assert summary["expected_verdict"] == {"checked": 96, "matched": 96, "mismatches": []}
 
 
 def test_cli_bad_input_exits_2_naming_row_and_column(tmp_path):
