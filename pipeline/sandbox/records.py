@@ -69,8 +69,8 @@ def parse(raw: bytes, nonce: str | None = None) -> dict | None:
         return garbled("the result record does not carry this test's secret")
     rec: dict = {}
     for key, cap in _TEXT.items():
-        if isinstance(obj.get(key), str):
-            rec[key] = obj[key][:cap]
+        if isinstance(obj.get(key), str):     # a lone surrogate ("\udcff") stopped the run's table
+            rec[key] = obj[key][:cap].encode("utf-8", "replace").decode()
     if isinstance(obj.get(_VALUE), str):
         rec[_VALUE] = obj[_VALUE]
     code = obj.get("exit_code")
