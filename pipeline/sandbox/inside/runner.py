@@ -39,6 +39,10 @@ PREIMPORT = (
     "resource", "ctypes", "shutil", "select",
 )
 _PR_SET_CHILD_SUBREAPER = 36
+# Bytes of outputs a batch's reply holds before the runner replies with the tests so far:
+# every test may print just under its 16 MiB cap, and 32 of them held for one reply took
+# the runner past its memory cgroup (killed: "runner did not answer", SE for all).
+REPLY_BUDGET = 32 << 20
 _NULL = -1
 
 
@@ -161,15 +165,32 @@ def _sweep_ipc(uid: int) -> None:
         os.setresuid(-1, 0, -1)
 
 
-def _clear_scratch(path: str) -> str | None:
+# Names in the scratch tmpfs past which removing them one by one is left to the kernel
+# (see _clear_scratch). shutil.rmtree removes ~50,000 a second here; five processes making
+# directories for a 5 s wall made ~500,000, and the reply came after the supervisor's 10 s
+# of grace: "runner did not answer", SE, three times over.
+MANY_NAMES = 20_000
+
+
+def _clear_scratch(path: str, own_fs: bool = False) -> str | None:
     """Remove scratch; return why it could not be removed, if it could not.
 
     shutil.rmtree is fd-based and never follows a symlink planted in scratch. A tree built
-    to defeat it (a chain of thousands of directories exhausts its recursion) is not the
+    to defeat it (a chain of thousands of directories exhausts its recursion), or one with
+    more names than it removes in well under a second (``own_fs``: scratch lives in a tmpfs
+    of this runner's, whose used inodes count every name, hard links included), is not the
     program's verdict to change: the supervisor replaces this runner after the reply, and
-    the scratch tmpfs dies with the old runner's mount namespace.
+    the scratch tmpfs dies with the old runner's mount namespace, all at once.
     """
     import shutil
+    if own_fs:
+        try:
+            fs = os.statvfs(os.path.dirname(path))
+            names = fs.f_files - fs.f_ffree
+        except OSError:
+            names = 0
+        if names > MANY_NAMES:
+            return f"scratch holds {names} names"
     try:
         shutil.rmtree(path)
     except (OSError, RecursionError) as exc:
@@ -261,7 +282,7 @@ def run_one(req: dict, code: str, stdin: bytes, extra, init: dict,
         os.close(fd)
     if init.get("uid") is not None:
         _sweep_ipc(init["uid"])
-    leftover = _clear_scratch(scratch)
+    leftover = _clear_scratch(scratch, init.get("own_fs", False))
     if setup:
         header["status"] = "setup_failed"
         header["message"] = setup.decode("utf-8", "replace")
@@ -472,7 +493,11 @@ def main() -> None:
                                             "message": f"install: {exc!r}"}]}, b"", b"", b"")
                 continue
             at += n_build
-        for test in req["tests"]:
+        held, cut = 0, False
+        for k, test in enumerate(req["tests"]):
+            if held > REPLY_BUDGET:
+                cut = True                  # the supervisor sends the rest again
+                break
             n_files = len(test.get("files", ()))
             stdin, extra, files = blobs[at], blobs[at + 1], blobs[at + 2:at + 2 + n_files]
             at += 2 + n_files
@@ -484,12 +509,13 @@ def main() -> None:
                 header, o = {"status": "runner_error", "message": repr(exc)}, [b"", b"", b""]
             results.append(header)
             out += o
+            held += sum(map(len, o))
             if header["status"] in ("runner_error", "setup_failed") or header.get("restart"):
                 break                       # the supervisor reruns the rest elsewhere
         for blob in blobs:
             if isinstance(blob, int):
                 os.close(blob)              # the secrets of the batch's tests
-        send(ctl_out, {"results": results}, *out)
+        send(ctl_out, {"results": results, "cut": True} if cut else {"results": results}, *out)
         if results and results[-1].get("restart"):
             # The program left a tree that defeats removal. Its verdict stands; this runner
             # exits, and its scratch tmpfs dies with its mount namespace. The supervisor
