@@ -30,6 +30,10 @@ from .languages import Language, Source
 from .values import Limits, Outcome, Program
 
 MESSAGE_CAP = 4000
+MAX_BUILD = 64 << 20
+"""Bytes a build may take, or it is a compile error: the runner keeps builds in a 160 MiB
+tmpfs charged to its slot's memory, and a C++ program with a 180 MiB initialised array
+compiled fine, then filled that tmpfs on every attempt to install it (SE three times)."""
 """Characters of the compiler's output kept in a CE message (its start: the first errors)."""
 
 _SCRIPT = """import glob, json, os, subprocess, sys
@@ -146,12 +150,18 @@ class Builds:
         o = run(program, limits)
         if o.status == "sandbox_error":
             raise CompileUnavailable(o.message)
-        if o.status == "exited" and o.exit_code == 0 and (o.record or {}).get("status") == "completed":
+        completed = (o.status == "exited" and o.exit_code == 0
+                     and (o.record or {}).get("status") == "completed")
+        if completed:
             try:
-                return Build(k, unpack(o.stdout), seconds=o.cpu_s)
+                build = Build(k, unpack(o.stdout), seconds=o.cpu_s)
             except ValueError as exc:
                 raise CompileUnavailable(f"garbled build: {exc}") from None
-        if o.status == "wall_timeout" or o.cpu_s > limits.cpu_s:
+            if build.size <= MAX_BUILD:
+                return build
+        if completed or o.status == "output_limit":
+            why = f"the build is over {MAX_BUILD >> 20} MiB"
+        elif o.status == "wall_timeout" or o.cpu_s > limits.cpu_s:
             why = f"compilation over its time limit ({limits.cpu_s:g} s of CPU)"
         elif o.oom_killed:
             why = "compilation out of memory"
