@@ -35,6 +35,11 @@ UID_BASE = 36000
 UID_COUNT = 1000
 START_TIMEOUT_S = 30.0
 REPLY_GRACE_S = 10.0
+# And per test of a batch, for the runner's work after each program (reaping, the System V
+# sweep, clearing scratch), which a program can make cost a few tenths of a second: 32 tests
+# that each use their whole wall clock and leave 19,999 names (0.4 s each to remove at the
+# ~50,000 a second measured here) would take the reply 13 s past the sum of their walls.
+TEST_GRACE_S = 1.0
 # Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
 # resident) and the page cache of the scratch tmpfs are charged to the same group.
 CGROUP_HEADROOM = 256 << 20
@@ -438,7 +443,7 @@ class Slot:
         except OSError as exc:
             self._kill()
             return [], f"runner gone before the test: {exc}", False
-        reply = self._reply(sum(lim.wall for lim in limits) + REPLY_GRACE_S)
+        reply = self._reply(sum(lim.wall + TEST_GRACE_S for lim in limits) + REPLY_GRACE_S)
         if reply is None:
             tail = self._stderr_tail()
             self._kill()

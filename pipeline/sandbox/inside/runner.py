@@ -168,8 +168,9 @@ def _sweep_ipc(uid: int) -> None:
 # Names in the scratch tmpfs past which removing them one by one is left to the kernel
 # (see _clear_scratch). shutil.rmtree removes ~50,000 a second here; five processes making
 # directories for a 5 s wall made ~500,000, and the reply came after the supervisor's 10 s
-# of grace: "runner did not answer", SE, three times over.
-MANY_NAMES = 20_000
+# of grace: "runner did not answer", SE, three times over. 5,000 take ~0.1 s, well within
+# the second of grace each test of a batch has (slot.TEST_GRACE_S).
+MANY_NAMES = 5_000
 
 
 def _clear_scratch(path: str, own_fs: bool = False) -> str | None:
