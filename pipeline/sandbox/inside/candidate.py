@@ -15,16 +15,17 @@ import operator
 import os
 
 from . import wire
-from .child import (SETUP_FD, compile_solution, exit_code, finish, prepare, set_up_failed,
-                    text_of)
+from .child import (SETUP_FD, compile_solution, exit_code, finish, prepare, read_all,
+                    set_up_failed, text_of)
 
 REPLY_FD, REQUEST_FD = 3, 4
 _MUTABLE = (list, dict, set, bytearray)
 
 
-def main(req: dict, init: dict, fds: dict[int, int], code: str) -> None:
-    """The forked child's whole life. Never returns."""
+def main(req: dict, init: dict, fds: dict[int, int], code_fd: int) -> None:
+    """The forked child's whole life. Never returns. ``code_fd``: a memfd of the solution."""
     try:
+        code = read_all(code_fd).decode("utf-8", "replace")
         prepare(req, init, fds)
     except BaseException as exc:
         set_up_failed(exc)
