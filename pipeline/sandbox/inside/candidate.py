@@ -1,8 +1,8 @@
 """The candidate's process of a Python ``assert`` test: load the solution, answer requests.
 
 The test code never runs here (it runs in :mod:`.tester`, a process the candidate cannot
-reach) and this process was forked before the test's code and secret reached the runner's
-descriptors, all of which it closes first. It loads the solution as ``__main__`` and then
+reach): its code and secret are in a memfd among the runner's descriptors, all of which this
+process closes before the solution's first line. It loads the solution as ``__main__`` and then
 serves the test process's requests on two pipes: look up a name, call, get or set an
 attribute, iterate, index. Results go back as data (:mod:`.wire`); an object that is not
 data stays here and crosses as a handle, so nothing the candidate defines ever runs on the

@@ -307,22 +307,25 @@ def run_one(req: dict, code: int, stdin_fd: int, extra: int, init: dict,
 
 
 def _fork_assert(req, init, code, memfd, stdin_fd, out_w, err_w, res_w, set_w) -> list[int]:
-    """The candidate's process, then the test process; their pids, the test's first."""
+    """The test process, then the candidate's; their pids, the test's first. The test
+    process comes first so that nothing of the candidate's runs yet when the runner forks:
+    a candidate with threads up to its process limit could otherwise fill the slot's pids
+    cgroup, the second fork fail, and the test end as the runner's error (SE)."""
     lim = dict(req["limits"], processes=req["limits"]["processes"] + 1)   # the two share a uid
     sub = dict(req, limits=lim)
     req_r, req_w = os.pipe()
     rep_r, rep_w = os.pipe()
-    c = _fork()
-    if c == 0:
-        from . import candidate
-        candidate.main(sub, init, {0: stdin_fd, 1: out_w, 2: err_w, candidate.REPLY_FD: rep_w,
-                                   candidate.REQUEST_FD: req_r, child.SETUP_FD: set_w}, code)
     t = _fork()
     if t == 0:
         from . import tester
         tester.main(sub, init, {0: _NULL, 1: _NULL, 2: _NULL, tester.RESULT_FD: res_w,
                                 tester.REQUEST_FD: req_w, tester.REPLY_FD: rep_r,
                                 tester.CODE_FD: memfd, child.SETUP_FD: set_w})
+    c = _fork()
+    if c == 0:
+        from . import candidate
+        candidate.main(sub, init, {0: stdin_fd, 1: out_w, 2: err_w, candidate.REPLY_FD: rep_w,
+                                   candidate.REQUEST_FD: req_r, child.SETUP_FD: set_w}, code)
     for fd in (req_r, req_w, rep_r, rep_w):
         os.close(fd)
     return [t, c]
@@ -430,7 +433,10 @@ def _fork() -> int:
     not needed and cost ~190 page faults (~1 ms) per test here. PyDLL keeps the GIL held
     across the call. The child reseeds ``random`` itself, the only hook that matters.
     """
-    return _libc_fork()
+    pid = _libc_fork()
+    if pid < 0:
+        raise OSError("fork failed")        # never a pid of -1: kill(-1) is everyone
+    return pid
 
 
 def _vm_size() -> int:
