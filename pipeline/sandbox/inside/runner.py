@@ -9,8 +9,10 @@ Per test it creates a fresh scratch directory owned by the slot's uid and forks;
 sets itself up (:mod:`.child`) and runs the candidate in the already-warm interpreter, or
 execs a compiled build. A Python ``assert`` test is two processes: the candidate's
 (:mod:`.candidate`) and, forked after it, the trusted test process (:mod:`.tester`) that
-runs the test code and calls the solution across a pipe. The test's code and secret reach
-the runner as memfds it never reads (:func:`.frames.recv`), so no forked candidate holds them.
+runs the test code and calls the solution across a pipe. Every blob of a request (code,
+stdin, call, files, and a test's code and secret) reaches the runner as a memfd it never reads
+(:func:`.frames.recv_fds`), and the outputs leave the same way: no program, forked from the
+runner's memory, holds another's code, input or output, or a test's secret.
 
 The seccomp filter (compiled once by the supervisor) and no_new_privs are loaded into the
 runner itself at start and inherited by every child. Forking a warm interpreter costs ~1 ms
