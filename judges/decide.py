@@ -45,7 +45,10 @@ def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
         if early is not None:
             return early
         output = outcome.stdout.decode("utf-8", "surrogateescape")
-        ok, msg = comparator.check(output, expected)
+        try:
+            ok, msg = comparator.check(output, expected)
+        except Exception as exc:    # output a judge cannot read is the program's WA, never a crash
+            ok, msg = False, f"the judge cannot read this output ({type(exc).__name__})"
         return (Verdict.AC, "") if ok else (Verdict.WA, msg)
     rec = outcome.record
     if (kind == "assert" and rec is not None and rec.kind is RecordKind.VALUES
@@ -140,7 +143,11 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
             actual = loads(rec.value)
         except (ValueError, RecursionError):
             return Verdict.WA, "the returned value is not valid JSON"
-        if equal(actual, loads(expected), comparator.float_eps):
+        try:
+            same = equal(actual, loads(expected), comparator.float_eps)
+        except (ArithmeticError, RecursionError):     # a value that breaks the comparison
+            same = False
+        if same:
             return Verdict.AC, ""
         return Verdict.WA, describe(rec.value, expected)
     if status is RecordKind.GARBLED:

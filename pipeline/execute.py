@@ -102,10 +102,20 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
                     stderr = outcome.stderr[:keep].decode("utf-8", "backslashreplace")
             for name, value in zip(TESTS_OUT.names, (row.problem_id, row.solution_id,
                                                      row.test_index, verdict.value, cpu, wall,
-                                                     mem, message, stdout, stderr, exit_code,
-                                                     sig)):
+                                                     mem, _utf8(message), stdout, stderr,
+                                                     exit_code, sig)):
                 out[name].append(value)
     return conform(pd.DataFrame(out), TESTS_OUT)
+
+
+def _utf8(text: str) -> str:
+    """``text`` as valid UTF-8: a lone surrogate from a program's bytes in a message made
+    the whole partition's table fail to build."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def unrun(problem_id: str, solution_id: str, n_tests: int, message: str) -> pd.DataFrame:
@@ -141,10 +151,13 @@ def _judge(batch: list[Row], outcomes: list, run: Runner, config: Config,
             if early is None:
                 pending.setdefault((spec, row.checker), []).append(i)
         else:
-            verdicts.append(judges.decide(row.kind, outcome, cpu_limit_s=row.time_limit_s,
-                                          expected=row.expected, comparator=comparator,
-                                          test_block=row.input,
-                                          language=row.language or "python"))
+            try:
+                verdicts.append(judges.decide(row.kind, outcome, cpu_limit_s=row.time_limit_s,
+                                              expected=row.expected, comparator=comparator,
+                                              test_block=row.input,
+                                              language=row.language or "python"))
+            except Exception as exc:    # a judge's own fault: this row's SE, not the partition's
+                verdicts.append((Verdict.SE, f"judge error: {type(exc).__name__}: {exc}"[:500]))
     j = config.judge
     limit = judges.checker.limits(j.checker_time_limit_s, j.checker_memory_limit_mb)
     for (spec, source), where in pending.items():

@@ -36,6 +36,11 @@ UID_BASE = 36000
 UID_COUNT = 1000
 START_TIMEOUT_S = 30.0
 REPLY_GRACE_S = 10.0
+# And per test of a batch, for the runner's work after each program (reaping, the System V
+# sweep, clearing scratch), which a program can make cost a few tenths of a second: 32 tests
+# that each use their whole wall clock and leave 19,999 names (0.4 s each to remove at the
+# ~50,000 a second measured here) would take the reply 13 s past the sum of their walls.
+TEST_GRACE_S = 1.0
 # Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
 # resident) and the page cache of the scratch tmpfs are charged to the same group.
 CGROUP_HEADROOM = 256 << 20
@@ -46,6 +51,29 @@ BUILD_BUDGET = 128 << 20
 # spawned it exits. Spawn every runner from one long-lived thread so that a Dask task thread
 # retiring never takes a sandbox with it.
 _SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="daskjudge-spawn")
+
+
+# Bytes of inputs, call arguments and files in one request beyond its first test: a
+# checker's batch carried 32 outputs of 16 MiB each, and the runner read them all at once.
+REQUEST_BUDGET = 32 << 20
+
+
+def _request_fits(programs: list[Program]) -> int:
+    """How many of ``programs``, from the first (at least one), one request carries."""
+    size = 0
+    for n, p in enumerate(programs):
+        size += len(p.stdin) + len(p.call) + sum(map(len, p.files.values()))
+        if n and size > REQUEST_BUDGET:
+            return n
+    return len(programs)
+
+
+def _starved() -> Outcome:
+    """The outcome of a test during which the slot's memory cgroup killed the runner: the
+    program filled the slot's memory with what outlives it, which is MLE, not SE (retried,
+    the same program would kill every fresh runner the same way)."""
+    return Outcome(status=Status.EXITED, signal=signal.SIGKILL, oom_killed=True,
+                   message="the slot's memory was full after the program ended")
 
 
 class UidLease:
@@ -172,7 +200,8 @@ class Slot:
                 self._ooms = self._cgroup.oom_kills()
         env = dict(isolation.SANDBOX_ENV, HOME=scratch, TMPDIR=scratch)
         builds = isolation.BUILDS if level != "none" else tempfile.mkdtemp(prefix="dj-builds-")
-        init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env, "bin": builds}
+        init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env, "bin": builds,
+                "own_fs": level != "none"}      # scratch's tmpfs dies with the runner
         self._installed = OrderedDict()
         send(self._proc.stdin.fileno(), init, bpf)
         reply = self._reply(START_TIMEOUT_S)
@@ -288,16 +317,29 @@ class Slot:
             return self._trip(programs, limits)
 
     def _trip(self, programs, limits, **build) -> tuple[list[Outcome], str | None]:
+        """Run a prefix of ``programs`` (at least one; the caller sends the rest again) in
+        one round trip; ``(outcomes, why the sandbox failed)``."""
+        n = _request_fits(programs)
+        programs, limits = programs[:n], limits[:n]
         outcomes, error, ooms = self._round_trip(programs, limits, **build)
         if ooms and len(programs) > 1:
             # The memory cgroup OOM-killed something during the batch; run the tests one
             # by one to know which (an OOM kill is rare, and is MLE for its test only).
             outcomes, error = [], None
             for p, lim in zip(programs, limits):
-                got, error, _ = self._round_trip([p], [lim], **build)
+                try:
+                    if not self.alive:
+                        self.start()
+                except SandboxError as exc:
+                    return outcomes, str(exc)
+                got, error, oom = self._round_trip([p], [lim], **build)
+                if oom and not got:
+                    got, error = [_starved()], None
                 outcomes += got
                 if error:
                     break
+        elif ooms and not outcomes:
+            outcomes, error = [_starved()], None
         return outcomes, error
 
     def _run_built(self, lang, programs, limits) -> tuple[list[Outcome], str | None]:
@@ -337,7 +379,9 @@ class Slot:
                     if o.record is None:
                         o.record = lang.record(o, p.mode)
                 outcomes += got
-                if error:
+                if error or len(got) < len(group):
+                    # The caller sends the rest again: run past here, the next group's
+                    # outcomes would stand in for this group's missing ones.
                     return outcomes, error
             i = j
         return outcomes, None
@@ -400,10 +444,16 @@ class Slot:
         except OSError as exc:
             self._kill()
             return [], f"runner gone before the test: {exc}", False
-        reply = self._reply(sum(lim.wall for lim in limits) + REPLY_GRACE_S)
+        reply = self._reply(sum(lim.wall + TEST_GRACE_S for lim in limits) + REPLY_GRACE_S)
         if reply is None:
             tail = self._stderr_tail()
             self._kill()
+            if self._has_cgroup and self._cgroup.oom_kills() > self._ooms:
+                # The memory cgroup killed the runner: what filled it outlives the program
+                # that left it (files in scratch, System V segments, kernel objects), and the
+                # runner, alone after the program's end, was the only one left to kill.
+                self._ooms = self._cgroup.oom_kills()
+                return [], "the memory cgroup killed the runner", True
             return [], "runner did not answer" + (f": {tail}" if tail else ""), False
         head, out = reply
         if build is not None and "install" in request:
@@ -437,7 +487,7 @@ class Slot:
                 self._kill()
                 self.restarts += 1
                 break
-        if error is None and len(outcomes) < len(programs) and self.alive:
+        if error is None and len(outcomes) < len(programs) and self.alive and not head.get("cut"):
             error = "runner stopped the batch early"
         return outcomes, error, oom
 

@@ -171,10 +171,26 @@ def set_up_failed(exc: BaseException) -> None:
     os._exit(255)
 
 
-def start(req: dict, init: dict, fds: dict[int, int], code: str, call: str) -> None:
-    """The child of a ``stdio``, ``function``, ``script`` or compiled test. Never returns."""
+def read_all(fd: int) -> bytes:
+    """The whole content of the memfd ``fd``, from offset 0 (its offset is left alone)."""
+    chunks, at = [], 0
+    while True:
+        chunk = os.pread(fd, 1 << 20, at)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        at += len(chunk)
+
+
+def start(req: dict, init: dict, fds: dict[int, int], code_fd: int, call_fd: int) -> None:
+    """The child of a ``stdio``, ``function``, ``script`` or compiled test. Never returns.
+
+    Its code and call arrive as memfds, read here: they enter no memory but this process's.
+    """
     exec_ = "exec" in req
     try:
+        code = read_all(code_fd).decode("utf-8", "replace")
+        call = read_all(call_fd).decode("utf-8", "surrogatepass")
         prepare(req, init, fds, exec_=exec_)
         if exec_:                           # a compiled build: become it
             argv = [a.replace("{bin}", os.path.join(init["bin"], req["build"]))

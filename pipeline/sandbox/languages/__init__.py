@@ -83,8 +83,9 @@ class Language:
 
     def compile_limits(self) -> Limits:
         """Limits of one compilation (all its commands together)."""
+        from ..build import MAX_BUILD
         return Limits(cpu_s=30, wall_s=120, memory_mb=2048, processes=64, file_size_mb=256,
-                      open_files=256, stdout_cap=256 << 20, stderr_keep=16 << 10,
+                      open_files=256, stdout_cap=MAX_BUILD + (1 << 20), stderr_keep=16 << 10,
                       address_space=self.address_space)
 
     def missing(self) -> str | None:
