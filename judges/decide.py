@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import signal
 
-from pipeline.sandbox.records import loads
 from pipeline.sandbox.values import Outcome
 
 from .registry import Comparator
-from .values import describe, equal
+from .values import describe, equal, parse
 from .verdict import Verdict
 
 _SIGNALS = {signal.SIGSYS: "forbidden system call (SIGSYS)",
@@ -131,10 +130,10 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
         if "value" not in rec:
             return Verdict.WA, "the result record holds no value"
         try:
-            actual = loads(rec["value"])
-        except (ValueError, RecursionError):
-            return Verdict.WA, "the returned value is not valid JSON"
-        if equal(actual, loads(expected), comparator.float_eps):
+            actual = parse(rec["value"])
+        except ValueError as exc:
+            return Verdict.WA, f"the returned value is not a value: {exc}"[:500]
+        if equal(actual, parse(expected), comparator.float_eps):
             return Verdict.AC, ""
         return Verdict.WA, describe(rec["value"], expected)
     if status == "garbled":

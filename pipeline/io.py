@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import judges
+from .sandbox.inside.tagged import decode
 from .sandbox.records import loads
 
 KINDS = ("stdio", "function", "assert")
@@ -179,6 +180,13 @@ def _tests(row: dict, kind: str, where: _Row) -> list[dict]:
                 if part == "input" and not isinstance(value, (list, dict)):
                     raise where.fail(f"tests[{j}].input", "must be a JSON array of arguments "
                                      "or a JSON object of keyword arguments")
+                values = [value] if part == "output" else (
+                    list(value.values()) if isinstance(value, dict) else value)
+                try:
+                    for v in values:
+                        decode(v)           # tuples, sets, … are tagged objects (DESIGN.md)
+                except (ValueError, RecursionError) as exc:
+                    raise where.fail(f"tests[{j}].{part}", f"not a value: {exc}") from None
         out.append({"input": inp, "output": exp})
     return out
 
