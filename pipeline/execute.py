@@ -41,18 +41,21 @@ def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Lim
 
 
 def program_for(kind: str, code: str, prelude: str | None, test_input: str,
-                entry_point: str | None, language: str = "python") -> Program:
+                entry_point: str | None, language: str = "python",
+                signature: str | None = None) -> Program:
+    if kind == "function" and language != "python":
+        prelude = None      # LeetCode's Python imports; the harness has its language's own
     source = with_prelude(prelude, code)
     if kind == "stdio":
         return Program(source, mode="stdio", stdin=test_input.encode("utf-8"),
                        language=language)
     return Program(source, mode=kind, call=test_input, entry_point=entry_point,
-                   language=language)
+                   language=language, signature=signature if kind == "function" else None)
 
 
 _COLUMNS = ("problem_id", "solution_id", "test_index", "kind", "code", "prelude", "input",
             "expected", "entry_point", "judge", "time_limit_s", "memory_limit_mb", "checker",
-            "language")
+            "language", "signature")
 
 
 def _batches(rows: list[tuple], one_at_a_time: bool):
@@ -87,7 +90,7 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
         if key in failed:
             outcomes = [None] * len(batch)
         else:
-            outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8], r[13] or "python")
+            outcomes = run([program_for(r[3], r[4], r[5], r[6], r[8], r[13] or "python", r[14])
                             for r in batch],
                            [limits_for(config, r[10], r[11]) for r in batch])
         verdicts = _judge(batch, outcomes, run, config, comparators)

@@ -22,7 +22,7 @@ ROWS = pa.schema([
     ("code", pa.string()), ("kind", pa.string()), ("entry_point", pa.string()),
     ("judge", pa.string()), ("prelude", pa.string()), ("time_limit_s", pa.float64()),
     ("memory_limit_mb", pa.int64()), ("test_index", pa.int32()), ("input", pa.string()),
-    ("expected", pa.string()), ("checker", pa.string()),
+    ("expected", pa.string()), ("checker", pa.string()), ("signature", pa.string()),
 ])
 META = empty(ROWS)
 

@@ -115,9 +115,12 @@ class Language:
         program's death; at most :data:`MAX_VALUES`), and the error read from its stderr
         (``type`` ``MemoryError``, ``AssertionError``, an exception name, or ``None``).
         ``stdio``: a ``raised`` record when stderr names an error, else ``None``.
+        ``function``: the value the harness wrote (:func:`.function.record`).
         """
         err = outcome.stderr.decode("utf-8", "replace")
         kind = self.error_type(err, outcome)
+        if mode == "function":
+            return function.record(outcome, kind)
         if mode == "assert":
             return {"status": "values", "values": value_lines(outcome.raw_record),
                     "type": kind, "message": _tail(err, 500)}
@@ -178,3 +181,4 @@ def get(name: str) -> Language | None:
 
 
 from . import cpp, go, java, javascript, rust  # noqa: E402,F401  (each registers itself)
+from . import function  # noqa: E402  (the function kind's harnesses)
