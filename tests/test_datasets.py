@@ -317,6 +317,42 @@ def test_livecodebench_stdin_and_functional_scored(client):
                  ("abc999_a", "public-only"): "WA"}
 
 
+LEETCODE = Path(__file__).parent / "data" / "livecodebench"
+
+
+def test_livecodebench_cpp_and_java(client, tmp_path):
+    """LeetCode-style rows converted from the command line, their C++ and Java starters kept
+    as the signature; correct, wrong, crashing and non-compiling solutions in both."""
+    from test_benchmark_runs import cli
+
+    r = cli("convert", "--format", "livecodebench", str(LEETCODE / "leetcode.jsonl"),
+            "--out", str(tmp_path / "lcb"))
+    assert r.returncode == 0, r.stderr
+    problems = io.read_problems(tmp_path / "lcb" / "problems.parquet")
+    rows = {p["problem_id"]: p for p in problems.to_pylist()}
+    assert sorted(json.loads(rows["9001"]["signature"])) == ["cpp", "java"]
+    assert rows["9001"]["starter_code"].startswith("class Solution:")
+    assert rows["9002"]["tests"][1] == {"input": '["zzz", [1, 27, -1]]', "output": '"aay"'}
+    solutions = [json.loads(line) for line in
+                 (LEETCODE / "solutions.jsonl").read_text().splitlines() if line.strip()]
+    want = {(s["problem_id"], s["solution_id"]): s["expected_verdict"] for s in solutions}
+    assert set(want.values()) == {"AC", "WA", "RE", "CE"}
+    result = score(problems, solutions, client=client, config=CONFIG)
+    assert verdicts(result) == want
+    tests = result.tests.set_index(["problem_id", "solution_id", "test_index"])
+    assert tests.loc[("9003", "java-wrong", 1), "message"] == \
+        "expected '[4294967294, -2147483648]', got '[-2,-2147483648]'"
+    # Without LeetCode's starters, the Python starter is the signature (int: 32-bit), which
+    # the C++ solutions match.
+    bare = [dict(json.loads(line), codeSnippets=None)
+            for line in (LEETCODE / "leetcode.jsonl").read_text().splitlines()]
+    ds = datasets.from_rows("livecodebench", bare)
+    assert all(p["signature"] == p["starter_code"] for p in ds.problems.to_pylist())
+    cpp = [s for s in solutions if s["language"] == "cpp" and s["expected_verdict"] in ("AC", "WA")]
+    assert verdicts(score(ds.problems, cpp, client=client, config=CONFIG)) == {
+        (s["problem_id"], s["solution_id"]): s["expected_verdict"] for s in cpp}
+
+
 # ------------------------------------------------------------------------- PrimeIntellect
 
 PI_ROWS = [
