@@ -14,6 +14,11 @@ expressions never enter the program; the judges compare the lines with them outs
 (:mod:`judges.assert_values`), so nothing the program writes or patches can make a wrong
 value pass, and a program that stops early has simply written fewer lines.
 
+For a ``function`` test the build is the solution plus a harness generated from the
+problem's signature (:mod:`.function`): it reads the test's arguments from stdin, calls the
+solution and writes the JSON of the returned value as one line on the result descriptor;
+the judges compare it outside, as for Python.
+
 >>> sorted(names())
 ['cpp', 'go', 'java', 'javascript', 'python', 'rust']
 >>> get("c++").name, get("js").name
