@@ -412,6 +412,45 @@ def test_signatures_read_in_every_syntax_agree():
                 "go": "[][]int64", "rust": "Vec<Vec<i64>>"}[lang]
 
 
+def test_qualified_and_c_style_declarations():
+    sig = parse("class Solution {\npublic:\n    std::vector<std::vector<int>> f("
+                "const std::vector<std::string>& w) {", "f")
+    assert (sig.language, sig.returns.text) == ("cpp", "std::vector<std::vector<int>>")
+    assert [p.type.text for p in sig.params] == ["std::vector<std::string>"]
+    sig = parse("public int f(String w, int a[][])", "f")
+    assert [p.type.text for p in sig.params] == ["String", "int[][]"]
+    assert parse("var functional = 1;\nfunction f(a, b) {}", "f").language == "javascript"
+
+
+def _build_stats(dask_worker, source) -> dict:
+    from pipeline.execute import PLUGIN_NAME
+    from pipeline.sandbox import build, languages
+
+    cpp = languages.get("cpp")
+    level = dask_worker.plugins[PLUGIN_NAME].pool.level
+    key = build.key(cpp, source, cpp.compile_commands(languages.pch_for(cpp, level)))
+    return build.BUILDS.stats.get(key, {})
+
+
+def test_all_tests_of_a_solution_share_one_build(client):
+    import uuid
+
+    from pipeline.sandbox.languages.function import cpp
+
+    sig = "long long square(long long n)"
+    code = f"// {uuid.uuid4()}\nlong long square(long long n) {{ return n * n; }}\n"
+    problems = [{"problem_id": "square", "kind": "function", "entry_point": "square",
+                 "signature": sig, "tests": [{"input": f"[{i}]", "output": str(i * i)}
+                                             for i in range(-10, 10)]}]
+    solutions = [{"problem_id": "square", "solution_id": "s", "language": "cpp", "code": code}]
+    result = score(problems, solutions, client=client, config=_config(partitions=4))
+    assert result.tests["verdict"].astype(str).tolist() == ["AC"] * 20
+    [stats] = client.run(_build_stats, source=cpp.source(code, parse(sig, "square"),
+                                                         "square")).values()
+    assert stats["compiled"] == 1, stats
+    assert stats["compiled"] + stats["disk"] + stats["memory"] > 1, stats
+
+
 @pytest.mark.parametrize("text,why", [
     ("TreeNode* f(TreeNode* root)", "type 'TreeNode*'"),
     ("void f(vector<int>& nums)", "type 'void'"),

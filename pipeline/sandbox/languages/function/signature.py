@@ -180,7 +180,7 @@ def _py_type(t: str) -> Type:
 
 def _go(text: str, name: str) -> Signature | None:
     masked = mask(text, "go")
-    m = re.search(rf"\bfunc\s*(?:\([^)]*\)\s*)?{re.escape(name)}\s*\(", masked)
+    m = re.search(rf"\bfunc\b\s*(?:\([^)]*\)\s*)?{re.escape(name)}\s*\(", masked)
     if m is None:
         return None
     end = close(masked, m.end() - 1)
@@ -283,7 +283,8 @@ def _c_family(text: str, name: str) -> Signature | None:
     masked = mask(text, "java")
     for m in re.finditer(rf"\b{re.escape(name)}\s*\(", masked):
         head = masked[:m.start()]
-        cut = max(head.rfind(c) for c in ";{}:") + 1      # after `public:` too
+        cut = max([head.rfind(c) for c in ";{}"]            # after `public:` too, not `std::`
+                  + [k.start() for k in re.finditer(r"(?<!:):(?!:)", head)]) + 1
         ret = _MODIFIERS.sub(" ", text[cut:m.start()]).strip()
         if not ret or ret in ("return", "new") or ret.endswith((".", "->", "=", "(", ",")):
             continue                        # a call, not a declaration
