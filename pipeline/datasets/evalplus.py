@@ -9,8 +9,8 @@ column ``n_base`` says how many are base. The judge is ``float:ATOL`` with EvalP
 when ``atol`` is 0 (integers and other values still compare exactly).
 
 MBPP+ stores its inputs as JSON, which has no tuples, sets or complex numbers; EvalPlus's
-loader gives 40 tasks their Python types back before calling (``mbpp_deserialize_inputs``).
-:func:`mbpp_arguments` does the same here, and the tests carry the restored arguments in the
+loader gives 62 tasks (56 of v0.1.0's) their Python types back before calling
+(``mbpp_deserialize_inputs``). :func:`mbpp_arguments` does the same here, and the tests carry the restored arguments in the
 function encoding (:mod:`pipeline.sandbox.inside.tagged`: ``{"$tuple": …}``, ``{"$set": …}``,
 ``{"$complex": …}``), so the reference and the candidates get the arguments EvalPlus gives
 them. Return values are compared by DESIGN.md's rules (a returned tuple equals a list, sets
