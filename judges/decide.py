@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import signal
 
-from pipeline.sandbox.records import Record, RecordKind, loads
+from pipeline.sandbox.records import Record, RecordKind
 from pipeline.sandbox.values import Outcome, Status
 
 from .registry import Comparator
-from .values import describe, equal
+from .values import describe, equal, parse
 from .verdict import Verdict
 
 _NONE = Record(None)          # what an outcome without a record reads as
@@ -140,11 +140,11 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
         if rec.value is None:
             return Verdict.WA, "the result record holds no value"
         try:
-            actual = loads(rec.value)
-        except (ValueError, RecursionError):
-            return Verdict.WA, "the returned value is not valid JSON"
+            actual = parse(rec.value)
+        except (ValueError, RecursionError) as exc:
+            return Verdict.WA, f"the returned value is not a value: {exc}"[:500]
         try:
-            same = equal(actual, loads(expected), comparator.float_eps)
+            same = equal(actual, parse(expected), comparator.float_eps)
         except (ArithmeticError, RecursionError):     # a value that breaks the comparison
             same = False
         if same:

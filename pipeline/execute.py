@@ -44,12 +44,15 @@ def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Lim
 
 def program_for(row: Row) -> Program:
     """What the sandbox runs for one row."""
-    source = with_prelude(row.prelude, row.code)
     language = row.language or "python"
+    prelude = row.prelude
+    if row.kind == "function" and language != "python":
+        prelude = None      # LeetCode's Python imports; the harness has its language's own
+    source = with_prelude(prelude, row.code)
     if row.kind == "stdio":
         return Program(source, mode="stdio", stdin=row.input.encode("utf-8"), language=language)
     return Program(source, mode=row.kind, call=row.input, entry_point=row.entry_point,
-                   language=language)
+                   language=language, signature=row.signature if row.kind == "function" else None)
 
 
 def _batches(rows: list[Row], one_at_a_time: bool):

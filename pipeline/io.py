@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import judges
+from .sandbox.inside.tagged import decode
 from .sandbox.records import loads
 
 KINDS = ("stdio", "function", "assert")
@@ -33,6 +34,7 @@ PROBLEMS = pa.schema([
     ("problem_id", pa.string()), ("kind", pa.string()), ("tests", pa.list_(TEST)),
     ("entry_point", pa.string()), ("judge", pa.string()), ("checker", pa.string()),
     ("time_limit_s", pa.float64()), ("memory_limit_mb", pa.int64()), ("prelude", pa.string()),
+    ("signature", pa.string()),
 ])
 SOLUTIONS = pa.schema([
     ("problem_id", pa.string()), ("solution_id", pa.string()), ("language", pa.string()),
@@ -183,8 +185,25 @@ def _tests(row: dict, kind: str, where: _Row) -> list[dict]:
                 if part == "input" and not isinstance(value, (list, dict)):
                     raise where.fail(f"tests[{j}].input", "must be a JSON array of arguments "
                                      "or a JSON object of keyword arguments")
+                values = [value] if part == "output" else (
+                    list(value.values()) if isinstance(value, dict) else value)
+                try:
+                    for v in values:
+                        decode(v)           # tuples, sets, … are tagged objects (DESIGN.md)
+                except (ValueError, RecursionError) as exc:
+                    raise where.fail(f"tests[{j}].{part}", f"not a value: {exc}") from None
         out.append({"input": inp, "output": exp})
     return out
+
+
+def _signature(row: dict, kind: str, where: _Row) -> str | None:
+    """The signature a compiled ``function`` solution is called by: the ``signature`` column,
+    else the starter code (LiveCodeBench keeps LeetCode's in ``starter_code``). It is read
+    only when a compiled solution needs it: a Python solution never does."""
+    signature = _text(row, "signature", where, required=False)
+    if signature is None and kind == "function" and isinstance(row.get("starter_code"), str):
+        signature = row["starter_code"] or None
+    return signature
 
 
 def read_problems(source: Any) -> pa.Table:
@@ -221,7 +240,8 @@ def read_problems(source: Any) -> pa.Table:
                    judge=judge, checker=checker,
                    time_limit_s=_number(row, "time_limit_s", where, float),
                    memory_limit_mb=_number(row, "memory_limit_mb", where, int),
-                   prelude=_text(row, "prelude", where, required=False))
+                   prelude=_text(row, "prelude", where, required=False),
+                   signature=_signature(row, kind, where))
         clean.append(out)
     return _table(clean, PROBLEMS, columns, name)
 

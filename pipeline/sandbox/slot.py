@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import isolation, languages, records
+from .languages import function
 from .records import Record, RecordKind
 from .build import BUILDS, Build, CompileUnavailable
 from .cgroup import SlotCgroup
@@ -74,6 +75,25 @@ def _starved() -> Outcome:
     the same program would kill every fresh runner the same way)."""
     return Outcome(status=Status.EXITED, signal=signal.SIGKILL, oom_killed=True,
                    message="the slot's memory was full after the program ended")
+
+
+def _build_of(p: Program) -> tuple:
+    """Consecutive tests with equal keys share one build."""
+    if p.mode == "function":
+        return p.mode, p.entry_point, p.signature       # the arguments come on stdin
+    return p.mode, p.call
+
+
+def _interleave(got: list[Outcome], unfit: dict[int, str], n: int) -> list[Outcome]:
+    """The outcomes of ``n`` tests: SE where the arguments did not fit, else those that ran
+    (cut where they end, when the sandbox failed before the last)."""
+    out, ran = [], iter(got)
+    for k in range(n):
+        o = Outcome(status=Status.SANDBOX_ERROR, message=unfit[k]) if k in unfit else next(ran, None)
+        if o is None:
+            break
+        out.append(o)
+    return out
 
 
 class UidLease:
@@ -296,9 +316,6 @@ class Slot:
                 why = lang.missing() if lang else None
             except KeyError as exc:
                 why = exc.args[0]
-            if lang and not why and any(p.mode == "function" for p in programs):
-                why = (f"a {lang.name} solution needs a stdio or assert problem: the function "
-                       f"kind is Python only")
             if why:
                 # Not the program's fault and not a passing fault of the sandbox: retrying
                 # cannot help, so every test says why at once (SE).
@@ -353,14 +370,25 @@ class Slot:
         while i < len(programs):
             first = programs[i]
             j = i + 1
-            while j < len(programs) and (programs[j].mode, programs[j].call) == (first.mode, first.call):
+            while j < len(programs) and _build_of(programs[j]) == _build_of(first):
                 j += 1
             group, lims = programs[i:j], limits[i:j]
-            try:
-                source = lang.source(first.code, first.mode, first.call)
-            except ValueError as exc:           # a test block of no form the harness knows
-                outcomes += [Outcome(status=Status.SANDBOX_ERROR, message=f"{lang.name} test block: "
-                                     f"{exc}"[:2000]) for _ in group]
+            source, why, unfit, n = None, None, {}, len(group)
+            if first.mode == "function":
+                # One build per (solution, signature); each test's arguments go on stdin, and
+                # a test whose arguments do not fit the signature is SE on its own.
+                source, why, inputs = function.prepare(lang.name, group)
+                unfit = {k: x for k, x in enumerate(inputs) if isinstance(x, str)}
+                lims = [x for k, x in enumerate(lims) if k not in unfit]
+                group = function.with_inputs(group, inputs)
+            else:
+                try:
+                    source = lang.source(first.code, first.mode, first.call)
+                except ValueError as exc:       # a test block of no form the harness knows
+                    why = f"{lang.name} test block: {exc}"
+            if why is not None or not group:
+                outcomes += ([Outcome(status=Status.SANDBOX_ERROR, message=why[:2000])] * n
+                             if why is not None else _interleave([], unfit, n))
                 i = j
                 continue
             try:
@@ -368,21 +396,22 @@ class Slot:
                                    self._compile)
             except CompileUnavailable as exc:
                 return outcomes, f"compile failed in the sandbox: {exc}"
+            error = None
             if build.error is not None:
-                outcomes += [Outcome(status=Status.EXITED, exit_code=1, stderr=build.error.encode(),
-                                     record=Record(RecordKind.SYNTAX, type="compile error",
-                                                   message=build.error)) for _ in group]
+                got = [Outcome(status=Status.EXITED, exit_code=1, stderr=build.error.encode(),
+                               record=Record(RecordKind.SYNTAX, type="compile error",
+                                             message=build.error)) for _ in group]
             else:
                 got, error = self._trip(group, [lang.run_limits(x) for x in lims],
                                         build=build, argv=source.run)
                 for p, o in zip(group, got):
                     if o.record is None:
                         o.record = lang.record(o, p.mode)
-                outcomes += got
-                if error or len(got) < len(group):
-                    # The caller sends the rest again: run past here, the next group's
-                    # outcomes would stand in for this group's missing ones.
-                    return outcomes, error
+            outcomes += _interleave(got, unfit, n)
+            if error or len(got) < len(group):
+                # The caller sends the rest again: run past here, the next group's
+                # outcomes would stand in for this group's missing ones.
+                return outcomes, error
             i = j
         return outcomes, None
 

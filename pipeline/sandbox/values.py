@@ -69,8 +69,9 @@ class Program:
     starts, read-only; ``argv`` follows the program name in ``sys.argv``.
 
     ``language`` other than ``python`` (see :mod:`.languages`) is compiled once per source
-    in the sandbox and its build run for each test, in the ``stdio`` or ``assert`` mode
-    (``call`` is then the test block that follows the program).
+    in the sandbox and its build run for each test, in the ``stdio``, ``assert`` (``call`` is
+    then the test block that follows the program) or ``function`` mode (a harness generated
+    from ``signature`` calls ``entry_point`` with the JSON arguments in ``call``).
     """
 
     code: str
@@ -81,6 +82,9 @@ class Program:
     language: str = "python"
     files: dict[str, bytes] = field(default_factory=dict)
     argv: tuple[str, ...] = ()
+    signature: str | None = None
+    """``function`` in a compiled language: the signature (or starter code) the harness is
+    generated from (:mod:`.languages.function.signature`)."""
 
 
 @dataclass
