@@ -8,11 +8,14 @@
   return), with the share of mutants the tests reject, per operator.
 * MBPP, all 974 tasks of the full release (when ``--mbpp`` is given): the reference code on
   its asserts; every task that is not accepted is listed with its verdict and message.
-* MBPP+ (when ``--mbppplus`` is given): conversion (expected values from the canonical
-  solution run in the sandbox), then the canonical solutions on base and plus inputs; the
+* MBPP+ (when ``--mbppplus`` is given): conversion (arguments given back their Python
+  types as EvalPlus's loader does, expected values from the canonical solution run in the
+  sandbox), then the canonical solutions on base and plus inputs; the tasks in the file, the
   inputs the conversion dropped and every non-accepted task are listed.
 
-Everything runs on one embedded LocalCluster (one worker, two sandbox slots).
+Everything runs on one embedded LocalCluster (one worker, two sandbox slots). The machine's
+load average is recorded before and after: the times are only comparable between runs on
+an otherwise idle machine.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -54,7 +58,8 @@ def main() -> None:
     from pipeline.datasets.mutate import mutants
     from pipeline.sandbox import SlotPool
 
-    results: dict = {}
+    results: dict = {"machine": {"cpus": os.cpu_count(),
+                                 "load_average_before": [round(x, 2) for x in os.getloadavg()]}}
     with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=":0",
                       resources={"sandbox": 2}) as cluster, Client(cluster) as client:
         client.register_plugin(SandboxPlugin("auto"))
@@ -107,16 +112,22 @@ def main() -> None:
             r = score(mp.problems, mp.solutions, client=client,
                       config={"time_limit_s": 10.0, "memory_limit_mb": 1024, "k": [1]})
             reasons = collections.Counter(n.split(": ", 2)[-1].split(":")[0] for n in mp.notes)
+            with open(args.mbppplus, encoding="utf-8") as f:
+                in_source = sum(1 for line in f if line.strip())
             results["mbppplus_reference"] = {
-                "problems": mp.problems.num_rows,
+                "tasks_in_source": in_source, "problems": mp.problems.num_rows,
                 "tests": sum(len(x) for x in mp.problems.column("tests").to_pylist()),
                 "accepted": int(r.summary["accepted"]), "not_accepted": not_accepted(r),
                 "conversion_notes": mp.notes, "dropped_reason_counts": dict(reasons),
                 "convert_seconds": round(convert_s, 1),
                 "score_seconds": round(time.monotonic() - t, 1)}
 
+    results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
     for name, res in results.items():
+        if name == "machine":
+            print(name, json.dumps(res))
+            continue
         brief = {k: v for k, v in res.items()
                  if k not in ("not_accepted", "conversion_notes", "survivors")}
         print(name, json.dumps(brief))

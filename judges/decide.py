@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import signal
 
-from pipeline.sandbox.records import Record, RecordKind, loads
+from pipeline.sandbox.records import Record, RecordKind
 from pipeline.sandbox.values import Outcome, Status
 
 from .registry import Comparator
-from .values import describe, equal
+from .values import describe, equal, parse
 from .verdict import Verdict
 
 _NONE = Record(None)          # what an outcome without a record reads as
@@ -45,7 +45,10 @@ def decide(kind: str, outcome: Outcome, *, cpu_limit_s: float, expected: str,
         if early is not None:
             return early
         output = outcome.stdout.decode("utf-8", "surrogateescape")
-        ok, msg = comparator.check(output, expected)
+        try:
+            ok, msg = comparator.check(output, expected)
+        except Exception as exc:    # output a judge cannot read is the program's WA, never a crash
+            ok, msg = False, f"the judge cannot read this output ({type(exc).__name__})"
         return (Verdict.AC, "") if ok else (Verdict.WA, msg)
     rec = outcome.record
     if (kind == "assert" and rec is not None and rec.kind is RecordKind.VALUES
@@ -137,10 +140,14 @@ def _decide(kind, outcome, cpu_limit_s, expected, comparator):
         if rec.value is None:
             return Verdict.WA, "the result record holds no value"
         try:
-            actual = loads(rec.value)
-        except (ValueError, RecursionError):
-            return Verdict.WA, "the returned value is not valid JSON"
-        if equal(actual, loads(expected), comparator.float_eps):
+            actual = parse(rec.value)
+        except (ValueError, RecursionError) as exc:
+            return Verdict.WA, f"the returned value is not a value: {exc}"[:500]
+        try:
+            same = equal(actual, parse(expected), comparator.float_eps)
+        except (ArithmeticError, RecursionError):     # a value that breaks the comparison
+            same = False
+        if same:
             return Verdict.AC, ""
         return Verdict.WA, describe(rec.value, expected)
     if status is RecordKind.GARBLED:

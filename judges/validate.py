@@ -27,7 +27,7 @@ from .checker import Run, limits as checker_limits
 from .registry import get
 from .verdict import Verdict
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\Z")
+_NUMBER = re.compile(r"[+-]?(\d+(?:\.\d*)?|\.\d+)([eE][+-]?\d+)?\Z")   # linear (judges.floats)
 
 
 @dataclass

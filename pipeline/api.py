@@ -19,7 +19,7 @@ import pandas as pd
 
 from judges import VERDICTS
 
-from . import checkpoint, cluster, events, expand, io, plan, worker
+from . import checkpoint, cluster, events, expand, expected, io, plan, worker
 from .config import Config
 from .execute import META as TESTS_META
 from .reduce import problem_counts, problems_table, solutions_table, subtasks_of
@@ -176,6 +176,9 @@ def score(problems: Any, solutions: Any, *, client=None,
                        "solutions_sha256": checkpoint.digest(solutions_t)[:16]},
             "versions": _versions(),
         }
+        matched = expected.check(sols_df)
+        if matched is not None:
+            summary["expected_verdict"] = matched
         result = ScoreResult(tests_df, sols_df, problems_df, summary)
         if ckpt is not None:
             result.write(out)

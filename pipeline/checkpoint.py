@@ -65,6 +65,32 @@ def fingerprint(config_hash: str, problems: pd.DataFrame, solutions: pd.DataFram
     return digest(pa.table({"config": [config_hash]}), problems, solutions)
 
 
+def saved(path: str | Path) -> dict | None:
+    """What the checkpoint in output folder ``path`` holds, for the message after an
+    interruption: partitions and tests finished and planned, and the checkpoint's folder;
+    None when no run has planned there.
+
+    >>> import tempfile
+    >>> from pipeline.io import empty
+    >>> out = tempfile.mkdtemp()
+    >>> with OutputFolder(out) as folder:
+    ...     _ = folder.start("f1", [[["a", "x", 0, 3]], [["a", "y", 0, 2]]], resume=False)
+    ...     folder.save(0, empty(TESTS_OUT))
+    >>> {k: v for k, v in saved(out).items() if k != "folder"}
+    {'partitions_done': 1, 'partitions': 2, 'tests_done': 0, 'tests': 5}
+    """
+    folder = Path(path) / FOLDER
+    try:
+        plan = json.loads((folder / "plan.json").read_text())["plan"]
+    except (OSError, ValueError, KeyError):
+        return None
+    parts = sorted(folder.glob("part-*.parquet"))
+    return {"partitions_done": len(parts), "partitions": len(plan),
+            "tests_done": sum(pq.read_metadata(f).num_rows for f in parts),
+            "tests": sum(stop - start for part in plan for _, _, start, stop in part),
+            "folder": str(folder)}
+
+
 class OutputFolder:
     """The lock, plan and finished partitions of one output folder (a context manager).
 

@@ -2,26 +2,32 @@
 
 Exit codes, for cron, Airflow or Slurm to act on:
 
-==  ==========================================================================
-0   every test judged; results written
-1   results written, but some tests ended in SE (infrastructure), unless --allow-se
-2   bad input or config (the message names the file, row and column)
-3   the cluster or the sandbox could not run
-4   the output folder is locked by another run (nothing was written)
-==  ==========================================================================
+===  ========================================================================================
+0    every test judged; results written
+1    results written, but some tests ended in SE (infrastructure), unless --allow-se
+2    bad input or config (the message names the file, row and column)
+3    the cluster or the sandbox could not run
+4    the output folder is locked by another run (nothing was written)
+130  interrupted (Ctrl-C): finished partitions are kept; the line printed says how to continue
+===  ========================================================================================
 
-A run checkpoints every finished partition into its output folder; after a crash or a
-preempted node, the same command with ``--resume`` continues where it stopped.
+A run checkpoints every finished partition into its output folder; after a crash, a Ctrl-C
+or a preempted node, the same command with ``--resume`` continues where it stopped.
+
+Dask, pandas and Arrow are imported only by the commands that use them, so ``--help`` and
+a bad option answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_SE, EXIT_INPUT, EXIT_INFRA, EXIT_BUSY = 0, 1, 2, 3, 4
+from .commands import (EXIT_INFRA, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SE, check_out,
+                       overrides, print_summary, run_score)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--config", help="a run config (YAML) to start from")
     common(score)
 
-    from .datasets.command import add_parser as add_convert
+    from .convert_cmd import add_parser as add_convert
     add_convert(sub)
 
     run = sub.add_parser("run", help="score what a run config (YAML) names")
@@ -94,6 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
     """``daskjudge serve``: run the HTTP service until interrupted (Ctrl-C or SIGTERM)."""
     import signal
 
+    from . import dashboard
     from .config import Config, ConfigError
     from .serve import Server, token_from_env
 
@@ -114,6 +121,10 @@ def _serve(args: argparse.Namespace) -> int:
     except Exception as exc:                  # cluster or sandbox failure
         print(f"daskjudge: could not start: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INFRA
+    client = server.batcher.client
+    print(f"daskjudge: dashboard {client.dashboard_link}", file=sys.stderr)
+    if dashboard.install(client):          # an embedded cluster has it; another may not
+        print(f"daskjudge: live verifier page {dashboard.page_link(client)}", file=sys.stderr)
     slots = sum(len(i.get("slots", [])) for i in server.info.values())
     levels = sorted({str(i.get("level")) for i in server.info.values()})
     print(f"daskjudge serve: {server.url}  (POST /run_code, POST /common_evaluate_batch, "
@@ -129,71 +140,29 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _overrides(args: argparse.Namespace) -> dict:
-    keys = ("out", "scheduler", "workers", "early_exit", "judge", "time_limit_s",
-            "memory_limit_mb", "isolation", "allow_se", "dashboard")
-    out = {k: getattr(args, k) for k in keys}
-    if args.k:
-        try:
-            out["k"] = [int(x) for x in args.k.split(",") if x.strip()]
-        except ValueError:
-            raise SystemExit(f"daskjudge: --k must be integers separated by commas, got {args.k!r}")
-    if args.command in ("score", "run"):
-        out.update(problems=getattr(args, "problems", None), solutions=args.solutions)
-    return out
-
-
-def print_summary(result, out: Path | None, file=sys.stdout) -> None:
-    s = result.summary
-    counts = "  ".join(f"{v} {n}" for v, n in s["verdicts"].items() if n)
-    print(f"\nverdicts  {counts}", file=file)
-    print(f"tests {s['tests']}  solutions {s['solutions']} (accepted {s['accepted']})  "
-          f"problems {s['problems']}  in {s['wall_time_s']:.1f} s "
-          f"({s['tests_per_second']} tests/s)  isolation {s['isolation']}", file=file)
-    p = result.problems
-    cols = ["problem_id", "n_solutions", "n_accepted", "pass_rate", "mean_score", "max_score"] + [
-        c for c in p.columns if c.startswith("pass@")]
-    shown = p[cols].head(40)
-    print("\n" + shown.to_string(index=False, float_format=lambda x: f"{x:.3f}",
-                                 na_rep="-"), file=file)
-    if len(p) > len(shown):
-        print(f"... {len(p) - len(shown)} more problems in problems.parquet", file=file)
-    if out is not None:
-        print(f"\nresults in {out}/", file=file)
-    if not result.complete:
-        print(f"WARNING: {s['verdicts']['SE']} test(s) ended in SE (sandbox or judge error): "
-              f"results are incomplete", file=file)
-
-
-def run_score(problems, solutions, **kwargs):
-    """:func:`pipeline.score` for a command: ``(result, EXIT_OK)``, or ``(None, code)`` with
-    the reason printed on stderr."""
-    from . import io
-    from .api import score
-    from .checkpoint import CheckpointMismatch, OutputBusy
-    from .config import ConfigError
-
-    try:
-        return score(problems, solutions, **kwargs), EXIT_OK
-    except OutputBusy as exc:
-        print(f"daskjudge: {exc}", file=sys.stderr)
-        return None, EXIT_BUSY
-    except (io.InputError, ConfigError, CheckpointMismatch) as exc:
-        print(f"daskjudge: input error: {exc}", file=sys.stderr)
-        return None, EXIT_INPUT
-    except Exception as exc:                  # cluster or sandbox failure
-        print(f"daskjudge: could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return None, EXIT_INFRA
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)    # for the --resume hint
+    try:
+        return _command(args)
+    except KeyboardInterrupt:
+        # A scoring run says what it saved and how to continue (commands.run_score); a
+        # Ctrl-C anywhere else (loading a config, converting a dataset) has nothing to keep.
+        print("\ndaskjudge: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "convert":
-        from .datasets.command import main as convert_main
+        from .convert_cmd import main as convert_main
         return convert_main(args)
     if args.command == "report":
         return _report(args.dir)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s daskjudge: %(message)s")
+    # The embedded cluster's worker processes take their log level from the environment:
+    # Dask's warnings there (tasks cancelled when a Ctrl-C closes the cluster) are noise
+    # in a command's output, as the scheduler's are (set to ERROR below).
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
     if args.command == "serve":
         return _serve(args)
     if not getattr(args, "quiet", False):
@@ -214,7 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("distributed").setLevel(logging.ERROR)
 
     try:
-        config = Config.load(args.config, _overrides(args))
+        config = Config.load(args.config, overrides(args))
+        if config.out:
+            check_out(config.out)
         dataset = None
         if config.format:               # problems (and maybe solutions) come from a dataset
             from .datasets.run import prepare
@@ -233,8 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INPUT
     if not args.quiet:
         print(f"daskjudge: scoring {config.solutions} against {config.problems}", file=sys.stderr)
-    result, code = run_score(config.problems, config.solutions, config=config, out=config.out,
-                             resume=args.resume, progress=not (args.no_progress or args.quiet),
+    result, code = run_score(config.problems, config.solutions, argv=args.argv, config=config,
+                             out=config.out, resume=args.resume,
+                             progress=not (args.no_progress or args.quiet),
                              announce=not args.quiet)
     if result is None:
         return code

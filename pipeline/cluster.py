@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -43,11 +46,34 @@ def local_cluster(workers: int, threads: int, dashboard: str = ":8787") -> Local
     ...     list(client.run(dask.config.get, "distributed.worker.profile.enabled").values())
     [False]
     """
-    with dask.config.set(QUIET_WORKERS):        # the nannies hand this config to workers
+    with dask.config.set(QUIET_WORKERS), _quiet_start():   # nannies hand the config on
         # The preload lists the Verifier page in the dashboard's menu (pipeline.dashboard).
         return LocalCluster(n_workers=workers, threads_per_worker=threads, processes=True,
                             dashboard_address=dashboard,
                             scheduler_kwargs={"preload": ["pipeline.dashboard"]})
+
+
+@contextmanager
+def _quiet_start() -> Iterator[None]:
+    """Start the embedded cluster without Dask's noise.
+
+    When the dashboard's port is taken, Dask serves it on another and warns; the link
+    printed (``client.dashboard_link``) names the port used, so the warning only adds
+    noise. The worker processes inherit an ignored SIGINT (Python leaves it ignored): a
+    terminal's Ctrl-C reaches the whole process group, and workers interrupted mid-task
+    print Dask's warnings, when it is the client that stops the run and closes them.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Port .* is already in use",
+                                category=UserWarning)
+        if threading.current_thread() is not threading.main_thread():
+            yield                       # signal handlers can only be set in the main thread
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

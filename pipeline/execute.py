@@ -44,8 +44,11 @@ def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Lim
 
 def program_for(row: Row, config: Config | None = None) -> Program:
     """What the sandbox runs for one row (``config``: the interactor's limits)."""
-    source = with_prelude(row.prelude, row.code)
     language = row.language or "python"
+    prelude = row.prelude
+    if row.kind == "function" and language != "python":
+        prelude = None      # LeetCode's Python imports; the harness has its language's own
+    source = with_prelude(prelude, row.code)
     if row.kind == "interactive":
         j = (config or Config()).judge
         limit = judges.interactor.limits(j.checker_time_limit_s, j.checker_memory_limit_mb)
@@ -56,7 +59,7 @@ def program_for(row: Row, config: Config | None = None) -> Program:
     if row.kind == "stdio":
         return Program(source, mode="stdio", stdin=row.input.encode("utf-8"), language=language)
     return Program(source, mode=row.kind, call=row.input, entry_point=row.entry_point,
-                   language=language)
+                   language=language, signature=row.signature if row.kind == "function" else None)
 
 
 def _batches(rows: list[Row], one_at_a_time: bool):
@@ -109,10 +112,21 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
                     stderr = outcome.stderr[:keep].decode("utf-8", "backslashreplace")
             for name, value in zip(TESTS_OUT.names, (row.problem_id, row.solution_id,
                                                      row.test_index, verdict.value, cpu, wall,
-                                                     mem, message, stdout, stderr, exit_code,
-                                                     sig, judges.score_of(verdict, points.get(i)))):
+                                                     mem, _utf8(message), stdout, stderr,
+                                                     exit_code, sig,
+                                                     judges.score_of(verdict, points.get(i)))):
                 out[name].append(value)
     return conform(pd.DataFrame(out), TESTS_OUT)
+
+
+def _utf8(text: str) -> str:
+    """``text`` as valid UTF-8: a lone surrogate from a program's bytes in a message made
+    the whole partition's table fail to build."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def unrun(problem_id: str, solution_id: str, n_tests: int, message: str) -> pd.DataFrame:
@@ -144,8 +158,13 @@ def _judge(batch: list[Row], outcomes: list, run: Runner, config: Config,
             verdicts.append((None, ""))
             continue
         if row.kind == "interactive":
-            verdict, message, given = judges.interactor.decide(
-                outcome, cpu_limit_s=row.time_limit_s, interactor_cpu_s=j.checker_time_limit_s)
+            try:
+                verdict, message, given = judges.interactor.decide(
+                    outcome, cpu_limit_s=row.time_limit_s,
+                    interactor_cpu_s=j.checker_time_limit_s)
+            except Exception as exc:    # as below: the judge's own fault is this row's SE
+                verdict, message, given = (
+                    Verdict.SE, f"judge error: {type(exc).__name__}: {exc}"[:500], None)
             verdicts.append((verdict, message))
             if given is not None:
                 points[i] = given
@@ -158,10 +177,13 @@ def _judge(batch: list[Row], outcomes: list, run: Runner, config: Config,
             if early is None:
                 pending.setdefault((spec, row.checker), []).append(i)
         else:
-            verdicts.append(judges.decide(row.kind, outcome, cpu_limit_s=row.time_limit_s,
-                                          expected=row.expected, comparator=comparator,
-                                          test_block=row.input,
-                                          language=row.language or "python"))
+            try:
+                verdicts.append(judges.decide(row.kind, outcome, cpu_limit_s=row.time_limit_s,
+                                              expected=row.expected, comparator=comparator,
+                                              test_block=row.input,
+                                              language=row.language or "python"))
+            except Exception as exc:    # a judge's own fault: this row's SE, not the partition's
+                verdicts.append((Verdict.SE, f"judge error: {type(exc).__name__}: {exc}"[:500]))
     limit = judges.checker.limits(j.checker_time_limit_s, j.checker_memory_limit_mb)
     for (spec, source), where in pending.items():
         items = [(batch[i].input, outcomes[i].stdout, batch[i].expected) for i in where]

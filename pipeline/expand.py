@@ -39,6 +39,8 @@ class Row(NamedTuple):
     checker: str | None
     interactor: str | None
     interactor_language: str | None
+    signature: str | None
+    """``function`` in a compiled language: the signature its harness is generated from."""
 
 
 _TYPES = {"problem_id": pa.string(), "solution_id": pa.string(), "language": pa.string(),
@@ -46,7 +48,7 @@ _TYPES = {"problem_id": pa.string(), "solution_id": pa.string(), "language": pa.
           "judge": pa.string(), "prelude": pa.string(), "time_limit_s": pa.float64(),
           "memory_limit_mb": pa.int64(), "test_index": pa.int32(), "input": pa.string(),
           "expected": pa.string(), "checker": pa.string(), "interactor": pa.string(),
-          "interactor_language": pa.string()}
+          "interactor_language": pa.string(), "signature": pa.string()}
 ROWS = pa.schema([(name, _TYPES[name]) for name in Row._fields])
 """The expanded rows' Arrow schema: :class:`Row`'s fields, in its order."""
 META = empty(ROWS)

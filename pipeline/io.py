@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import judges
+from .sandbox.inside.tagged import decode
 from .sandbox.records import loads
 
 KINDS = ("stdio", "function", "assert", "interactive")
@@ -35,6 +36,7 @@ PROBLEMS = pa.schema([
     ("problem_id", pa.string()), ("kind", pa.string()), ("tests", pa.list_(TEST)),
     ("entry_point", pa.string()), ("judge", pa.string()), ("checker", pa.string()),
     ("time_limit_s", pa.float64()), ("memory_limit_mb", pa.int64()), ("prelude", pa.string()),
+    ("signature", pa.string()),
     # ``interactive``: the interactor's source and language; IOI subtasks (any kind).
     ("interactor", pa.string()), ("interactor_language", pa.string()),
     ("subtasks", pa.list_(SUBTASK)),
@@ -193,6 +195,13 @@ def _tests(row: dict, kind: str, where: _Row) -> list[dict]:
                 if part == "input" and not isinstance(value, (list, dict)):
                     raise where.fail(f"tests[{j}].input", "must be a JSON array of arguments "
                                      "or a JSON object of keyword arguments")
+                values = [value] if part == "output" else (
+                    list(value.values()) if isinstance(value, dict) else value)
+                try:
+                    for v in values:
+                        decode(v)           # tuples, sets, … are tagged objects (DESIGN.md)
+                except (ValueError, RecursionError) as exc:
+                    raise where.fail(f"tests[{j}].{part}", f"not a value: {exc}") from None
         out.append({"input": inp, "output": exp})
     return out
 
@@ -256,6 +265,16 @@ def _interactor(row: dict, kind: str, judge: str | None, where: _Row) -> tuple:
     return source, language
 
 
+def _signature(row: dict, kind: str, where: _Row) -> str | None:
+    """The signature a compiled ``function`` solution is called by: the ``signature`` column,
+    else the starter code (LiveCodeBench keeps LeetCode's in ``starter_code``). It is read
+    only when a compiled solution needs it: a Python solution never does."""
+    signature = _text(row, "signature", where, required=False)
+    if signature is None and kind == "function" and isinstance(row.get("starter_code"), str):
+        signature = row["starter_code"] or None
+    return signature
+
+
 def read_problems(source: Any) -> pa.Table:
     """Read and validate a problems table; return it with the canonical schema first.
 
@@ -293,6 +312,7 @@ def read_problems(source: Any) -> pa.Table:
                    time_limit_s=_number(row, "time_limit_s", where, float),
                    memory_limit_mb=_number(row, "memory_limit_mb", where, int),
                    prelude=_text(row, "prelude", where, required=False),
+                   signature=_signature(row, kind, where),
                    interactor=interactor, interactor_language=interactor_language,
                    subtasks=_subtasks(row, len(tests), where))
         clean.append(out)
@@ -371,13 +391,42 @@ def conform(df: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     return to_pandas(table)
 
 
-def write_table(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> None:
-    """Write ``df`` with ``schema`` for its canonical columns; extra columns follow."""
+def write_table(df: pd.DataFrame, path: str | Path, schema: pa.Schema) -> Path:
+    """Write ``df`` with ``schema`` for its canonical columns; extra columns follow.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "s.parquet"
+    >>> df = pd.DataFrame({"problem_id": ["p"], "solution_id": ["a"], "language": ["python"],
+    ...                    "code": ["print(1)"], "note": ["kept"]})
+    >>> _ = write_table(df, path, SOLUTIONS)
+    >>> pd.read_parquet(path).columns.tolist()
+    ['problem_id', 'solution_id', 'language', 'code', 'note']
+    """
     extras = [c for c in df.columns if c not in schema.names]
     table = pa.Table.from_pandas(df[schema.names], schema=schema, preserve_index=False)
     for c in extras:
         table = table.append_column(c, pa.Array.from_pandas(df[c]) if not isinstance(
             df[c].dtype, pd.ArrowDtype) else pa.array(df[c].array))
-    tmp = Path(str(path) + ".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)                       # a reader never sees half a file
+    return write_parquet(table, path)
+
+
+def write_parquet(table: pa.Table, path: str | Path) -> Path:
+    """Write ``table`` to ``path``: the one way daskjudge writes a Parquet file.
+
+    Atomically (a reader never sees half a file), and without the pandas metadata that
+    ``from_pandas`` attaches: it names the writer's in-memory dtypes (``ArrowDtype`` such as
+    ``list<item: struct<...>>[pyarrow]``), which ``pandas.read_parquet`` cannot rebuild. The
+    Arrow schema alone is the contract, and pandas, pyarrow, DuckDB and Polars all read it.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "t.parquet"
+    >>> table = pa.Table.from_pandas(to_pandas(pa.table({"tests": [[{"input": "1",
+    ...                                                               "output": "1"}]]})))
+    >>> pd.read_parquet(write_parquet(table, path))["tests"][0][0]["output"]
+    '1'
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table.replace_schema_metadata(None), tmp)
+    tmp.replace(path)
+    return path

@@ -44,16 +44,17 @@ def add_parser(sub) -> None:
 
 
 def _write(rows: list[dict], path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
     if path.suffix == ".parquet":
-        pq.write_table(pa.Table.from_pylist(rows), tmp)
-    else:
-        with tmp.open("w") as f:
-            for row in rows:
-                f.write(json.dumps(row) + "\n")
+        import pyarrow as pa
+
+        from .io import write_parquet
+        write_parquet(pa.Table.from_pylist(rows), path)
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w") as f:
+        for row in rows:
+            f.write(json.dumps(row) + "\n")
     tmp.replace(path)
 
 

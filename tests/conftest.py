@@ -47,6 +47,26 @@ def client():
 def canary():
     CANARY_DIR.mkdir(exist_ok=True)
     path = CANARY_DIR / "canary.txt"
-    path.write_text(CANARY_SECRET + "\n")
-    os.chmod(path, 0o644)
+    # Written only when it is not already right: a second test session on the same host
+    # rewriting it would move its mtime under the first one's "unchanged" checks.
+    if not path.exists() or path.read_text() != CANARY_SECRET + "\n":
+        path.write_text(CANARY_SECRET + "\n")
+    if path.stat().st_mode & 0o777 != 0o644:
+        os.chmod(path, 0o644)
     return path
+
+
+@pytest.fixture
+def dashboard_port_taken():
+    """Dask's default dashboard port (8787), held by a socket of the test's own, or by
+    another process already: either way the command under test cannot have it."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("", 8787))
+            s.listen()
+        except OSError:
+            pass                                    # someone else holds it
+        yield 8787

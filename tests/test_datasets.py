@@ -130,9 +130,12 @@ def test_mbpp_sanitized_rows_put_imports_before_each_assert():
 def test_mbppplus_expected_values_from_the_canonical_run(client, pool):
     ds = datasets.load("mbppplus", DATA / "mbppplus.jsonl", pool=pool)
     by_id = {p["problem_id"]: p for p in ds.problems.to_pylist()}
-    # Mbpp/88 returns a Counter, which the sandbox does not serialise: dropped and noted.
-    assert "Mbpp/88" not in by_id
-    assert any(n.startswith("Mbpp/88:") and "Counter" in n for n in ds.notes)
+    # Mbpp/88 returns a Counter: written as a dict (int keys, so tagged) and kept.
+    assert by_id["Mbpp/88"]["tests"][0]["output"].startswith('{"$dict": [[10, 4], [20, 4]')
+    assert ds.notes == []
+    # Mbpp/2 takes two tuples, as EvalPlus's loader gives them (JSON has no tuples).
+    assert by_id["Mbpp/2"]["tests"][0]["input"] == \
+        '[{"$tuple": [3, 4, 5, 6]}, {"$tuple": [5, 7, 4, 10]}]'
     p3 = by_id["Mbpp/3"]
     assert p3["kind"] == "function" and p3["entry_point"] == "is_not_prime"
     # Computed by the canonical solution, not stored upstream: 1 is not a prime.
@@ -147,6 +150,55 @@ def test_mbppplus_expected_values_from_the_canonical_run(client, pool):
     assert {k: x for k, x in v.items() if k[1] == "canonical"} == {
         (p, "canonical"): "AC" for p in by_id}
     assert v[("Mbpp/3", "wrong")] == "WA"
+
+
+# The tasks MBPP+ lost while the function protocol had no sets, Counters, complex numbers,
+# int-keyed dicts or tuple arguments, each with a wrong answer and one right in another shape.
+LOST = {
+    "Mbpp/88": {"dict": "def freq_count(l):\n    return {x: l.count(x) for x in l}\n",
+                "pairs": "import collections\ndef freq_count(l):\n"
+                         "    return sorted(collections.Counter(l).items())\n"},
+    "Mbpp/97": {"str-keys": "def frequency_lists(ls):\n    f = [x for l in ls for x in l]\n"
+                            "    return {str(x): f.count(x) for x in f}\n"},
+    "Mbpp/106": {"list": "def add_lists(l, t):\n    return list(t) + l\n",
+                 "order": "def add_lists(l, t):\n    return tuple(l) + t\n"},
+    "Mbpp/124": {"sum": "import cmath\ndef angle_complex(a, b):\n    return cmath.phase(a - b)\n"},
+    "Mbpp/140": {"frozenset": "def extract_singly(ls):\n"
+                              "    return frozenset(x for l in ls for x in l)\n",
+                 "list": "def extract_singly(ls):\n"
+                         "    return sorted(set(x for l in ls for x in l))\n"},
+    "Mbpp/473": {"unsorted": "def tuple_intersection(a, b):\n    return set(a) & set(b)\n"},
+    "Mbpp/590": {"rect": "import cmath\ndef polar_rect(x, y):\n"
+                         "    return cmath.polar(complex(x, y)), cmath.rect(2, 0)\n"},
+    "Mbpp/720": {"list": "def add_dict_to_tuple(t, d):\n    return [*t, d]\n",
+                 "copy": "def add_dict_to_tuple(t, d):\n    return t + (dict(d, x=1),)\n"},
+}
+RIGHT = {("Mbpp/88", "dict"), ("Mbpp/106", "list"), ("Mbpp/140", "frozenset"),
+         ("Mbpp/720", "list")}
+
+
+def test_mbppplus_tasks_with_rich_values_convert_and_score(client, tmp_path):
+    """The 8 tasks convert from the command line (expected values from the canonical run in
+    the sandbox), every canonical solution is AC, and the wrong answers are WA."""
+    from test_benchmark_runs import cli
+
+    r = cli("convert", "--format", "mbppplus", str(DATA / "mbppplus-lost.jsonl"),
+            "--out", str(tmp_path / "mp"))
+    assert r.returncode == 0, r.stderr
+    problems = io.read_problems(tmp_path / "mp" / "problems.parquet")
+    assert sorted(problems.column("problem_id").to_pylist()) == sorted(LOST)
+    tests = {p["problem_id"]: p["tests"] for p in problems.to_pylist()}
+    assert {pid: len(t) for pid, t in tests.items()} == {pid: 8 for pid in LOST}
+    assert tests["Mbpp/140"][0]["output"] == '{"$set": [1, 3, 4, 5, 7]}'
+    assert tests["Mbpp/590"][0]["output"].endswith('{"$complex": [-2.0, 2.4492935982947064e-16]}]}')
+    canonical = io.read_solutions(tmp_path / "mp" / "solutions.parquet").to_pylist()
+    others = [{"problem_id": pid, "solution_id": name, "code": code}
+              for pid, codes in LOST.items() for name, code in codes.items()]
+    v = verdicts(score(problems, canonical + others, client=client, config=CONFIG))
+    assert v == {**{(pid, "canonical"): "AC" for pid in LOST},
+                 **{(s["problem_id"], s["solution_id"]):
+                    "AC" if (s["problem_id"], s["solution_id"]) in RIGHT else "WA"
+                    for s in others}}
 
 
 def test_humanevalplus_release_and_mirror_shapes(pool):
@@ -263,6 +315,42 @@ def test_livecodebench_stdin_and_functional_scored(client):
     v = verdicts(score(ds.problems, sols, client=client, config=CONFIG))
     assert v == {("3206", "ok"): "AC", ("abc999_a", "ok"): "AC",
                  ("abc999_a", "public-only"): "WA"}
+
+
+LEETCODE = Path(__file__).parent / "data" / "livecodebench"
+
+
+def test_livecodebench_cpp_and_java(client, tmp_path):
+    """LeetCode-style rows converted from the command line, their C++ and Java starters kept
+    as the signature; correct, wrong, crashing and non-compiling solutions in both."""
+    from test_benchmark_runs import cli
+
+    r = cli("convert", "--format", "livecodebench", str(LEETCODE / "leetcode.jsonl"),
+            "--out", str(tmp_path / "lcb"))
+    assert r.returncode == 0, r.stderr
+    problems = io.read_problems(tmp_path / "lcb" / "problems.parquet")
+    rows = {p["problem_id"]: p for p in problems.to_pylist()}
+    assert sorted(json.loads(rows["9001"]["signature"])) == ["cpp", "java"]
+    assert rows["9001"]["starter_code"].startswith("class Solution:")
+    assert rows["9002"]["tests"][1] == {"input": '["zzz", [1, 27, -1]]', "output": '"aay"'}
+    solutions = [json.loads(line) for line in
+                 (LEETCODE / "solutions.jsonl").read_text().splitlines() if line.strip()]
+    want = {(s["problem_id"], s["solution_id"]): s["expected_verdict"] for s in solutions}
+    assert set(want.values()) == {"AC", "WA", "RE", "CE"}
+    result = score(problems, solutions, client=client, config=CONFIG)
+    assert verdicts(result) == want
+    tests = result.tests.set_index(["problem_id", "solution_id", "test_index"])
+    assert tests.loc[("9003", "java-wrong", 1), "message"] == \
+        "expected '[4294967294, -2147483648]', got '[-2,-2147483648]'"
+    # Without LeetCode's starters, the Python starter is the signature (int: 32-bit), which
+    # the C++ solutions match.
+    bare = [dict(json.loads(line), codeSnippets=None)
+            for line in (LEETCODE / "leetcode.jsonl").read_text().splitlines()]
+    ds = datasets.from_rows("livecodebench", bare)
+    assert all(p["signature"] == p["starter_code"] for p in ds.problems.to_pylist())
+    cpp = [s for s in solutions if s["language"] == "cpp" and s["expected_verdict"] in ("AC", "WA")]
+    assert verdicts(score(ds.problems, cpp, client=client, config=CONFIG)) == {
+        (s["problem_id"], s["solution_id"]): s["expected_verdict"] for s in cpp}
 
 
 # ------------------------------------------------------------------------- PrimeIntellect

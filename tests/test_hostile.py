@@ -120,6 +120,12 @@ def _config(fx: dict) -> dict:
             "partitions": 1, "isolation": "full" if in_ci() else "auto"}
 
 
+def source(fx: dict) -> str:
+    """The fixture's program: ``source``, then ``source_repeat``'s text repeated, if any."""
+    rep = fx.get("source_repeat")
+    return fx["source"] + (rep["text"] * int(rep["times"]) if rep else "")
+
+
 def _stdin(fx: dict, port: int) -> str:
     if fx.get("stdin_repeat"):
         rep = fx["stdin_repeat"]
@@ -151,10 +157,12 @@ def test_hostile_program(path, client, listener, canary):
     # ``runs`` copies land in one partition, so they run one after another on one slot,
     # and so does the benign program of ``then``, after them.
     solutions = [{"problem_id": problems[0]["problem_id"], "solution_id": f"run{i}",
-                  "code": fx["source"]} for i in range(runs)]
+                  "code": source(fx), "language": fx.get("language", "python")}
+                 for i in range(runs)]
     if fx.get("then"):
         solutions.append({"problem_id": problems[0]["problem_id"], "solution_id": "then",
-                          "code": fx["then"]["source"]})
+                          "code": fx["then"]["source"],
+                          "language": fx["then"].get("language", "python")})
     config = _config(fx)
 
     if fx.get("harness") == "kill_runner":
@@ -223,7 +231,7 @@ def test_benign_verdicts_hold_beside_the_hostile_set(client, listener, canary):
                        memory_limit_mb=int(lim.get("memory_limit_mb", 512)))
         problems.append(problem)
         solutions.append({"problem_id": problem["problem_id"], "solution_id": "hostile",
-                          "code": fx["source"]})
+                          "code": source(fx), "language": fx.get("language", "python")})
     config = {"partitions": 1, "isolation": "full" if in_ci() else "auto"}
     hostile: dict = {}
 

@@ -59,7 +59,7 @@ def test_hostile_language_programs(language, client, listener, canary):
                          "memory_limit_mb": lim["memory_limit_mb"],
                          "tests": _tests(fx, listener.port, canary)})
         solutions.append({"problem_id": fx["id"], "solution_id": "run0", "language": language,
-                          "code": fx["source"]})
+                          "code": harness.source(fx)})
         configs.append(lim)
     # Every fixture here has the default wall factor (2 x limit + 1 s) and process limit.
     assert {(c["wall_factor"], c["processes"]) for c in configs} == {(2.0, 8)}

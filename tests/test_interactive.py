@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from conftest import SAMPLE, in_ci
 from pipeline import datasets, execute, expand, io, score
 from pipeline.config import Config
 from pipeline.sandbox import Interactor, Limits, Program
+from pipeline.sandbox.interactive import PEER_KEY
 
 # A guessing game: INPUT holds "n x"; the interactor tells n, answers each guess with <, >
 # or =, and decides: 0 found, 1 not found in 30 guesses or the program left, 2 malformed.
@@ -358,19 +360,37 @@ def test_cpp_program_with_a_cpp_interactor(pool):
                           interactor_language="cpp")) == ["AC", "AC", "AC"]
 
 
+def _peek(keys: list[str], out: str) -> str:
+    """A program that tries to list, read and run each of these builds (``/builds`` itself
+    cannot be listed: the keys are handed in), printing how each look ended to ``out``."""
+    return (f"import os, subprocess, sys\nfor key in {keys!r}:\n"
+            "    folder = '/builds/' + key\n"
+            "    for look in (lambda: os.listdir(folder), lambda: open(folder + '/main', 'rb').read(1),\n"
+            "                 lambda: subprocess.run([folder + '/main'], input=b'', capture_output=True,\n"
+            "                                timeout=1)):\n"
+            "        try:\n            look()\n"
+            f"            print('ran', key, file={out})\n"
+            "        except OSError as e:\n"
+            f"            print(type(e).__name__, key, file={out})\n")
+
+
 def test_a_compiled_interactor_is_readable_by_its_own_uid_only(pool):
-    peek = ("import os\nfor name in sorted(os.listdir('/builds')):\n"
-            "    if name.startswith('peer-'):\n"
-            "        for look in (lambda: os.listdir('/builds/' + name),\n"
-            "                     lambda: open('/builds/' + name + '/main', 'rb').read(1)):\n"
-            "            try:\n                look()\n                print('read', name)\n"
-            "            except OSError as e:\n                print(type(e).__name__, name)\n")
     for _ in pool.slots:        # both slots, so that each has installed the interactor
         with pool.slot() as slot:
             got, error = slot.run_batch(*_guess_batch())
             assert error is None and got[0].interactor.exit_code == 0
-            lines = slot.run(Program(peek), Limits()).stdout.decode().splitlines()
-            assert lines and all(line.startswith("PermissionError peer-") for line in lines), lines
+            keys = [k for k in slot._installed if k.startswith(PEER_KEY)]
+            assert keys
+            denied = [f"PermissionError {k}" for k in keys for _ in range(3)]
+            # After its tests, from a program of another problem ...
+            o = slot.run(Program(_peek(keys, "sys.stdout")), Limits())
+            assert o.stdout.decode().splitlines() == denied
+            # ... and during them, from the program talking to it, while it runs its build.
+            programs, limits = _guess_batch()
+            programs = [replace(programs[0], code=_peek(keys, "sys.stderr") + SEARCH)]
+            got, error = slot.run_batch(programs, limits)
+            assert error is None and got[0].interactor.exit_code == 0
+            assert got[0].stderr.decode().splitlines() == denied
 
 
 def _guess_batch():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -146,20 +147,26 @@ def run_cli(*args, cwd=ROOT):
                           capture_output=True, text=True, timeout=600)
 
 
-def test_cli_quickstart_prints_verdicts_and_pass_rates(tmp_path):
-    proc = run_cli("run", "configs/quickstart.yaml", "--out", str(tmp_path / "q"),
-                   "--dashboard", ":0")
+def test_cli_quickstart_prints_verdicts_and_pass_rates(tmp_path, dashboard_port_taken):
+    proc = run_cli("run", "configs/quickstart.yaml", "--out", str(tmp_path / "q"))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "verdicts  AC 235  WA 67  TLE 17  MLE 4  OLE 3  RE 19  CE 6" in proc.stdout
     assert "pass_rate" in proc.stdout and "two_sum" in proc.stdout
-    assert "dashboard http" in proc.stderr
     assert "scoring 351 tests" in proc.stderr and "100%" in proc.stderr     # the progress bar
+    # The default dashboard port is taken: another is used and named, without Dask's warning.
+    port = int(re.search(r"daskjudge: dashboard http://[\d.]+:(\d+)/status", proc.stderr)[1])
+    assert port != dashboard_port_taken
+    assert "already in use" not in proc.stderr and "warn" not in proc.stderr.lower()
+    # The sample says which verdict each solution must get, and each gets it.
+    assert "expected_verdict: all 105 solutions matched" in proc.stdout
+    out = tmp_path / "q"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["expected_verdict"] == {"checked": 105, "matched": 105, "mismatches": []}
     # The interactive problem and the two-subtask one, with their scores.
     table = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.strip()}
     assert "mean_score" in table["problem_id"] and "max_score" in table["problem_id"]
     assert table["triangular"][4:6] == ["45.000", "100.000"]
     assert table["guess_number"][4:6] == ["0.300", "1.000"]
-    out = tmp_path / "q"
     assert {"score"} <= set(pq.read_schema(out / "tests.parquet").names)
     assert {"score", "max_score"} <= set(pq.read_schema(out / "solutions.parquet").names)
     assert {"mean_score", "max_score"} <= set(pq.read_schema(out / "problems.parquet").names)

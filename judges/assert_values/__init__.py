@@ -157,7 +157,9 @@ def _lines(values) -> list[str]:
 
 def _short(text: Any) -> str:
     text = text if isinstance(text, str) else repr(text)
-    text = " ".join(text.split())
+    # A value line read as JSON may spell a lone surrogate ("\udcff"), which the run's
+    # result table cannot store (it stopped the run): messages are valid UTF-8.
+    text = " ".join(text.encode("utf-8", "replace").decode().split())
     return text if len(text) <= MESSAGE_PART else text[:MESSAGE_PART - 1] + "…"
 
 

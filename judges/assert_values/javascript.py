@@ -191,7 +191,7 @@ def _js_to_number(s: str) -> float:
     if m:
         base = 16 if m.group(1) else 8 if m.group(2) else 2
         return float(int(next(g for g in m.groups() if g), base))
-    m = re.fullmatch(r"([+-]?)(Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)", t)
+    m = re.fullmatch(r"([+-]?)(Infinity|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)", t)
     if not m:
         return math.nan
     sign = -1.0 if m.group(1) == "-" else 1.0

@@ -12,7 +12,6 @@ usable tests (APPS has some with an empty ``input_output``) are left out and not
 
 from __future__ import annotations
 
-import json
 
 from ..groundtruth import problem_from_ground_truth
 from .rows import Upstream, difficulty, megabytes, seconds

@@ -10,6 +10,14 @@ the private ones (``n_public`` says how many are public); each is
 per line). ``starter_code``, ``difficulty``, ``platform`` and ``contest_date`` are kept as
 extra columns.
 
+Solutions in C++, Java, Go, Rust or JavaScript are called by a harness generated from the
+problem's ``signature`` (:mod:`pipeline.sandbox.languages.function.signature`). LiveCodeBench
+has only the Python starter code, which serves when nothing else does (its ``int`` is read
+as 32-bit). A row that carries more is kept: a ``signature`` field (one declaration, or an
+object of one per language), or LeetCode's own ``codeSnippets`` (``[{"langSlug": "cpp",
+"code": …}, …]``, as LeetCode's API gives them), whose C++, Java, Go, Rust and JavaScript
+starters become the ``signature`` column as a JSON object by language.
+
 Encoded private tests are decoded only with ``trust=True`` (``--trust`` on the command line):
 decoding unpickles, and unpickling can run code. Even then the unpickler here refuses every
 class and function reference, so only plain strings, numbers and containers can come out.
@@ -75,6 +83,36 @@ def convert(rows: list[dict], options, notes: list[str]):
             raise up.error(str(exc)) from None
         p.update(starter_code=up.get("starter_code", ""), difficulty=difficulty(row.get("difficulty")),
                  platform=row.get("platform"), contest_date=row.get("contest_date"),
-                 n_public=len(public))
+                 n_public=len(public), signature=signatures(row, up))
         problems.append(p)
     return problems, []
+
+
+# LeetCode's langSlug for each language whose solutions a harness calls.
+_SLUGS = {"cpp": "cpp", "java": "java", "golang": "go", "rust": "rust", "javascript": "javascript"}
+
+
+def signatures(row: dict, up: Upstream) -> str | None:
+    """The ``signature`` column of a row: its own ``signature``, else its LeetCode
+    ``codeSnippets`` as ``{"language": starter}`` JSON, else ``None`` (the Python starter).
+
+    >>> signatures({"codeSnippets": [{"langSlug": "cpp", "code": "int f(int a) {}"},
+    ...                              {"langSlug": "python3", "code": "def f(self, a: int):"}]},
+    ...            Upstream("livecodebench", 0, {}))
+    '{"cpp": "int f(int a) {}"}'
+    """
+    given = row.get("signature")
+    if isinstance(given, dict):
+        given = json.dumps(given)
+    if isinstance(given, str) and given.strip():
+        return given
+    snippets = row.get("codeSnippets") or row.get("code_snippets")
+    if isinstance(snippets, str):
+        snippets = up.json_field("codeSnippets" if "codeSnippets" in row else "code_snippets")
+    if not snippets:
+        return None
+    if not isinstance(snippets, list) or not all(isinstance(x, dict) for x in snippets):
+        raise up.error("codeSnippets must be a list of {langSlug, code}")
+    table = {_SLUGS[x.get("langSlug")]: x["code"] for x in snippets
+             if x.get("langSlug") in _SLUGS and isinstance(x.get("code"), str)}
+    return json.dumps(table) if table else None

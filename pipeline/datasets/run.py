@@ -103,7 +103,10 @@ def convert_command(fmt: str, source: str | None, out: str, *, subset: str | Non
     ds = load(fmt, source, subset=subset, split=split, trust=trust)
     paths = ds.write(out)
     notes = Path(out) / "notes.txt"
-    notes.write_text("".join(f"{n}\n" for n in ds.notes))
+    if ds.notes:
+        notes.write_text("".join(f"{n}\n" for n in ds.notes))
+    else:
+        notes.unlink(missing_ok=True)       # an earlier conversion's notes would mislead
     for what, path in paths.items():
         print(f"{what}: {pq.read_metadata(path).num_rows} rows -> {path}")
     return ds

@@ -16,7 +16,8 @@ import re
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_SE, EXIT_INPUT, EXIT_INFRA, EXIT_BUSY = 0, 1, 2, 3, 4
+from ..commands import (EXIT_INFRA, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_SE, check_out,
+                        overrides, print_summary, run_score)
 
 
 def add_parser(sub, common) -> None:
@@ -82,7 +83,7 @@ def main(args: argparse.Namespace) -> int:
         print("\ndaskjudge: interrupted; the same command resumes where this run stopped",
               file=sys.stderr)
         sys.stderr.flush()
-        os._exit(130)
+        os._exit(EXIT_INTERRUPTED)
     except (ConfigError, io.InputError, SamplingMismatch) as exc:
         print(f"daskjudge: {'config' if isinstance(exc, ConfigError) else 'input'} error: {exc}",
               file=sys.stderr)
@@ -95,11 +96,8 @@ def _sample_and_eval(args: argparse.Namespace) -> int:
     from .sampler import sample
     from .settings import Sampling
 
-    overrides = {"out": args.out}
-    if args.command == "eval":
-        from ..cli import _overrides
-        overrides = _overrides(args)
-    config = Config.load(args.config, overrides)
+    config = Config.load(args.config, overrides(args) if args.command == "eval" else
+                         {"out": args.out})
     cli = {"model": args.model, "endpoint": args.endpoint, "api_key_env": args.api_key_env,
            "template": args.template, "n": args.n, "temperature": args.temperature,
            "top_p": args.top_p, "max_tokens": args.max_tokens, "seed": args.seed,
@@ -109,6 +107,7 @@ def _sample_and_eval(args: argparse.Namespace) -> int:
     template = sampling.load_template(config.source)
     if not config.out:
         raise ConfigError(f"{config.source}: an output folder is needed (--out or 'out:')")
+    check_out(config.out)
     folder = Path(config.out) / slug(sampling.model)
     benchmark = config.format or Path(config.source).stem
     info, problems = {"prepend_prompt": False}, None
@@ -146,7 +145,6 @@ def _score(args, config, sampling, template, problems, info, folder, run, benchm
     import pandas as pd
 
     from .. import io
-    from ..cli import print_summary, run_score
     from ..config import ConfigError
     from ..datasets.completions import to_solutions
     from ..datasets.report import report_lines
@@ -164,7 +162,8 @@ def _score(args, config, sampling, template, problems, info, folder, run, benchm
     (folder / "dataset").mkdir(parents=True, exist_ok=True)
     judged = folder / "dataset" / "completions.parquet"
     io.write_table(io.to_pandas(io.read_solutions(solutions, problems)), judged, io.SOLUTIONS)
-    result, code = run_score(problems, judged, config=config, out=folder, resume=args.resume,
+    result, code = run_score(problems, judged, argv=args.argv, config=config, out=folder,
+                             resume=args.resume,
                              progress=not (args.no_progress or args.quiet),
                              announce=not args.quiet)
     if result is None:

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from ..io import write_parquet
 
 LOG = "samples.jsonl"
 IDENTITY = "sampling.json"
@@ -115,8 +116,4 @@ def write_table(rows: list[dict], path: str | Path) -> Path:
     """Write the completions table atomically (a reader never sees half a file)."""
     path = Path(path)
     df = pd.DataFrame(rows, columns=COMPLETIONS.names)
-    table = pa.Table.from_pandas(df, schema=COMPLETIONS, preserve_index=False)
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
-    return path
+    return write_parquet(pa.Table.from_pandas(df, schema=COMPLETIONS, preserve_index=False), path)

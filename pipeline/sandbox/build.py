@@ -31,6 +31,12 @@ from .records import RecordKind
 from .values import Limits, Outcome, Program, Status
 
 MESSAGE_CAP = 4000
+DISK_BUDGET = 2 << 30
+"""Bytes the disk cache of builds may hold on this machine before its oldest are removed."""
+MAX_BUILD = 64 << 20
+"""Bytes a build may take, or it is a compile error: the runner keeps builds in a 160 MiB
+tmpfs charged to its slot's memory, and a C++ program with a 180 MiB initialised array
+compiled fine, then filled that tmpfs on every attempt to install it (SE three times)."""
 """Characters of the compiler's output kept in a CE message (its start: the first errors)."""
 
 _SCRIPT = """import glob, json, os, subprocess, sys
@@ -97,9 +103,12 @@ def default_cache_dir() -> Path:
 class Builds:
     """This process's builds: memory first, then disk, then the compiler."""
 
-    def __init__(self, cache_dir: Path | None | bool = True, budget_bytes: int = 512 << 20):
+    def __init__(self, cache_dir: Path | None | bool = True, budget_bytes: int = 512 << 20,
+                 disk_bytes: int = DISK_BUDGET):
         self.cache_dir = default_cache_dir() if cache_dir is True else cache_dir or None
         self.budget = budget_bytes
+        self.disk_budget = disk_bytes
+        self._disk: int | None = None           # bytes on disk, counted once, then added to
         self._mem: OrderedDict[str, Build] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -147,13 +156,18 @@ class Builds:
         o = run(program, limits)
         if o.status is Status.SANDBOX_ERROR:
             raise CompileUnavailable(o.message)
-        if (o.status is Status.EXITED and o.exit_code == 0 and o.record is not None
-                and o.record.kind is RecordKind.COMPLETED):
+        completed = (o.status is Status.EXITED and o.exit_code == 0 and o.record is not None
+                     and o.record.kind is RecordKind.COMPLETED)
+        if completed:
             try:
-                return Build(k, unpack(o.stdout), seconds=o.cpu_s)
+                build = Build(k, unpack(o.stdout), seconds=o.cpu_s)
             except ValueError as exc:
                 raise CompileUnavailable(f"garbled build: {exc}") from None
-        if o.status is Status.WALL_TIMEOUT or o.cpu_s > limits.cpu_s:
+            if build.size <= MAX_BUILD:
+                return build
+        if completed or o.status is Status.OUTPUT_LIMIT:
+            why = f"the build is over {MAX_BUILD >> 20} MiB"
+        elif o.status is Status.WALL_TIMEOUT or o.cpu_s > limits.cpu_s:
             why = f"compilation over its time limit ({limits.cpu_s:g} s of CPU)"
         elif o.oom_killed:
             why = "compilation out of memory"
@@ -198,7 +212,33 @@ class Builds:
                 f.write(data)
             os.replace(tmp, path)                    # a reader never sees half a build
         except OSError:
-            pass                                      # a cache that cannot be written is no cache
+            return                                    # a cache that cannot be written is no cache
+        with self._guard:
+            self._disk = (self._disk if self._disk is not None else 0) + len(data)
+            if self._disk > self.disk_budget:
+                self._disk = self._evict()
+
+    def _evict(self) -> int:
+        """Remove the least recently written builds until the disk cache holds 3/4 of its
+        budget; its size now. Every distinct source is kept, and solutions each with a
+        64 MiB array would otherwise fill the host's disk, a run's outputs included."""
+        entries = []
+        for path in self.cache_dir.glob("*/*"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries, key=lambda e: e[0]):
+            if total <= self.disk_budget * 3 // 4:
+                break
+            try:
+                path.unlink()
+                total -= size
+            except OSError:
+                pass
+        return total
 
 
 class CompileUnavailable(RuntimeError):

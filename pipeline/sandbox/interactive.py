@@ -2,10 +2,11 @@
 
 A batch of interactive tests of one program and one interactor goes to the slot's runner
 in one round trip, like any batch. Either side may be compiled (:mod:`.build`, once per
-source); a compiled interactor is installed for the interactor's uid alone. The
-interactor's source (Python) and its files (the test's input, the answer) travel as
-secret blobs: the runner splices them into memfds and never reads them, so no program
-forked from it can find them in its memory.
+source); a compiled interactor is installed for the interactor's uid alone (its folder
+open to that uid's group, and only while its tests run). Every blob of the request, the
+interactor's source (Python) and its files (the test's input, the answer) included,
+reaches the runner as a memfd it never reads, so no program forked from it can find them
+in its memory; the outputs come back the same way.
 
 Each test's :class:`~.values.Outcome` is the program's, with the interactor's own in
 :attr:`~.values.Outcome.interactor`. What they mean is the judges' business
@@ -23,12 +24,13 @@ Each test's :class:`~.values.Outcome` is the program's, with the interactor's ow
 from __future__ import annotations
 
 import logging
+import signal
 
 from . import languages, records
 from .build import BUILDS, CompileUnavailable
 from .inside.frames import send
 from .records import Record, RecordKind
-from .values import Limits, Outcome, Program, Status
+from .values import Limits, Outcome, Program, SandboxError, Status
 
 log = logging.getLogger("daskjudge.sandbox")
 
@@ -78,16 +80,39 @@ def run_batch(slot, lang, programs: list[Program],
                                            record=Record(RecordKind.SYNTAX, type="compile error",
                                                          message=error)))
                 for _ in programs], None
+    from .slot import _request_fits
+    n = _request_fits(programs)             # the caller sends the rest again
+    programs, limits = programs[:n], limits[:n]
     outcomes, error, oom = _round_trip(slot, lang, plang, build, pbuild, programs, limits)
     if oom and len(programs) > 1:
         # Someone was OOM-killed during the batch: run the tests one by one to know which.
         outcomes, error = [], None
         for p, lim in zip(programs, limits):
-            got, error, _ = _round_trip(slot, lang, plang, build, pbuild, [p], [lim])
+            try:
+                if not slot.alive:
+                    slot.start()
+            except SandboxError as exc:
+                return outcomes, str(exc)
+            got, error, oom = _round_trip(slot, lang, plang, build, pbuild, [p], [lim])
+            if oom and not got:
+                got, error = [_starved()], None
             outcomes += got
             if error:
                 break
+    elif oom and not outcomes:
+        outcomes, error = [_starved()], None
     return outcomes, error
+
+
+def _starved() -> Outcome:
+    """A test during which the slot's memory cgroup killed the runner (as
+    :func:`.slot._starved`: what filled it outlived the processes): the program's MLE. The
+    interactor is the problem's own code; what the program left is the cause to suspect, and
+    retried, the same program would starve every fresh runner the same way."""
+    return Outcome(status=Status.EXITED, signal=signal.SIGKILL, oom_killed=True,
+                   message="the slot's memory was full after the program ended",
+                   interactor=Outcome(status=Status.STOPPED,
+                                      message="the runner was killed for memory"))
 
 
 def _build(slot, lang, code: str, mode: str):
@@ -124,7 +149,7 @@ def _argv(source, limits: Limits, argv) -> list[str]:
 
 
 def _round_trip(slot, lang, plang, build, pbuild, programs, limits):
-    from .slot import CGROUP_HEADROOM, REPLY_GRACE_S
+    from .slot import CGROUP_HEADROOM, REPLY_GRACE_S, TEST_GRACE_S
     peer = programs[0].interactor
     plims = [plang.run_limits(p.interactor.limits) if plang else p.interactor.limits
              for p in programs]
@@ -145,7 +170,6 @@ def _round_trip(slot, lang, plang, build, pbuild, programs, limits):
     request: dict = {"tests": []}
     if installs or drops:
         request.update(install=installs, drop=drops)
-    secret: list[int] = []
     for p, lim, plim in zip(programs, run_limits, plims):
         test: dict = {"mode": "interactive", "entry_point": None, "limits": lim.wire()}
         if build:
@@ -160,22 +184,22 @@ def _round_trip(slot, lang, plang, build, pbuild, programs, limits):
         if p.files or p.argv:
             test.update(files=list(p.files), argv=list(p.argv))
             blobs += list(p.files.values())
-        secret.append(len(blobs))
         blobs.append(b"" if pbuild else peer.code.encode("utf-8", "surrogatepass"))
-        for data in mine.files.values():
-            secret.append(len(blobs))
-            blobs.append(data)
+        blobs += list(mine.files.values())
         request["tests"].append(test)
-    request["secret"] = secret
     try:
         send(slot._proc.stdin.fileno(), request, *blobs)
     except OSError as exc:
         slot._kill()
         return [], f"runner gone before the test: {exc}", False
-    reply = slot._reply(sum(lim.wall for lim in limits) + REPLY_GRACE_S)
+    reply = slot._reply(sum(lim.wall + TEST_GRACE_S for lim in limits) + REPLY_GRACE_S)
     if reply is None:
         tail = slot._stderr_tail()
         slot._kill()
+        if slot._has_cgroup and slot._cgroup.oom_kills() > slot._ooms:
+            # The memory cgroup killed the runner (see Slot._round_trip).
+            slot._ooms = slot._cgroup.oom_kills()
+            return [], "the memory cgroup killed the runner", True
         return [], "runner did not answer" + (f": {tail}" if tail else ""), False
     head, out = reply
     installed = {entry["key"] for entry in installs}
@@ -213,7 +237,7 @@ def _round_trip(slot, lang, plang, build, pbuild, programs, limits):
             slot._kill()
             slot.restarts += 1
             break
-    if error is None and len(outcomes) < len(programs) and slot.alive:
+    if error is None and len(outcomes) < len(programs) and slot.alive and not head.get("cut"):
         error = "runner stopped the batch early"
     return outcomes, error, oom
 

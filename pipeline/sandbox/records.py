@@ -109,7 +109,9 @@ def parse(raw: bytes, nonce: str | None = None) -> Record | None:
         return garbled(f"unexpected result record {obj['status'][:64]!r}")
     if kind in (RecordKind.VALUES, RecordKind.GARBLED):
         return garbled(f"unexpected result record {kind.value!r}")   # never from a harness
-    rec: dict = {key: obj[key][:cap] for key, cap in _TEXT.items() if isinstance(obj.get(key), str)}
+    # A lone surrogate ("\udcff") in a text stopped the run's table: texts are made UTF-8.
+    rec: dict = {key: obj[key][:cap].encode("utf-8", "replace").decode()
+                 for key, cap in _TEXT.items() if isinstance(obj.get(key), str)}
     if isinstance(obj.get("value"), str):
         rec["value"] = obj["value"]      # any size within the output cap; judged outside
     code = obj.get("exit_code")

@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import isolation, languages, records
+from .languages import function
 from .records import Record, RecordKind
 from .build import BUILDS, Build, CompileUnavailable
 from .cgroup import SlotCgroup
@@ -36,6 +37,11 @@ UID_BASE = 36000
 UID_COUNT = 1000
 START_TIMEOUT_S = 30.0
 REPLY_GRACE_S = 10.0
+# And per test of a batch, for the runner's work after each program (reaping, the System V
+# sweep, clearing scratch), which a program can make cost a few tenths of a second: 32 tests
+# that each use their whole wall clock and leave 19,999 names (0.4 s each to remove at the
+# ~50,000 a second measured here) would take the reply 13 s past the sum of their walls.
+TEST_GRACE_S = 1.0
 # Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
 # resident) and the page cache of the scratch tmpfs are charged to the same group.
 CGROUP_HEADROOM = 256 << 20
@@ -46,6 +52,50 @@ BUILD_BUDGET = 128 << 20
 # spawned it exits. Spawn every runner from one long-lived thread so that a Dask task thread
 # retiring never takes a sandbox with it.
 _SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="daskjudge-spawn")
+
+
+# Bytes of inputs, call arguments and files in one request beyond its first test: a
+# checker's batch carried 32 outputs of 16 MiB each, and the runner read them all at once.
+REQUEST_BUDGET = 32 << 20
+
+
+def _request_fits(programs: list[Program]) -> int:
+    """How many of ``programs``, from the first (at least one), one request carries."""
+    size = 0
+    for n, p in enumerate(programs):
+        size += len(p.stdin) + len(p.call) + sum(map(len, p.files.values()))
+        if p.interactor is not None:    # its source and files go with every test
+            size += len(p.interactor.code) + sum(map(len, p.interactor.files.values()))
+        if n and size > REQUEST_BUDGET:
+            return n
+    return len(programs)
+
+
+def _starved() -> Outcome:
+    """The outcome of a test during which the slot's memory cgroup killed the runner: the
+    program filled the slot's memory with what outlives it, which is MLE, not SE (retried,
+    the same program would kill every fresh runner the same way)."""
+    return Outcome(status=Status.EXITED, signal=signal.SIGKILL, oom_killed=True,
+                   message="the slot's memory was full after the program ended")
+
+
+def _build_of(p: Program) -> tuple:
+    """Consecutive tests with equal keys share one build."""
+    if p.mode == "function":
+        return p.mode, p.entry_point, p.signature       # the arguments come on stdin
+    return p.mode, p.call
+
+
+def _interleave(got: list[Outcome], unfit: dict[int, str], n: int) -> list[Outcome]:
+    """The outcomes of ``n`` tests: SE where the arguments did not fit, else those that ran
+    (cut where they end, when the sandbox failed before the last)."""
+    out, ran = [], iter(got)
+    for k in range(n):
+        o = Outcome(status=Status.SANDBOX_ERROR, message=unfit[k]) if k in unfit else next(ran, None)
+        if o is None:
+            break
+        out.append(o)
+    return out
 
 
 class UidLease:
@@ -178,7 +228,8 @@ class Slot:
         env = dict(isolation.SANDBOX_ENV, HOME=scratch, TMPDIR=scratch)
         builds = isolation.BUILDS if level != "none" else tempfile.mkdtemp(prefix="dj-builds-")
         init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env, "bin": builds,
-                "peer_uid": self._uid_for(level, self._peer_lease)}
+                "peer_uid": self._uid_for(level, self._peer_lease),
+                "own_fs": level != "none"}      # scratch's tmpfs dies with the runner
         self._installed = OrderedDict()
         send(self._proc.stdin.fileno(), init, bpf)
         reply = self._reply(START_TIMEOUT_S)
@@ -276,9 +327,6 @@ class Slot:
                 why = lang.missing() if lang else None
             except KeyError as exc:
                 why = exc.args[0]
-            if lang and not why and any(p.mode == "function" for p in programs):
-                why = (f"a {lang.name} solution needs a stdio or assert problem: the function "
-                       f"kind is Python only")
             if why:
                 # Not the program's fault and not a passing fault of the sandbox: retrying
                 # cannot help, so every test says why at once (SE).
@@ -300,16 +348,29 @@ class Slot:
             return self._trip(programs, limits)
 
     def _trip(self, programs, limits, **build) -> tuple[list[Outcome], str | None]:
+        """Run a prefix of ``programs`` (at least one; the caller sends the rest again) in
+        one round trip; ``(outcomes, why the sandbox failed)``."""
+        n = _request_fits(programs)
+        programs, limits = programs[:n], limits[:n]
         outcomes, error, ooms = self._round_trip(programs, limits, **build)
         if ooms and len(programs) > 1:
             # The memory cgroup OOM-killed something during the batch; run the tests one
             # by one to know which (an OOM kill is rare, and is MLE for its test only).
             outcomes, error = [], None
             for p, lim in zip(programs, limits):
-                got, error, _ = self._round_trip([p], [lim], **build)
+                try:
+                    if not self.alive:
+                        self.start()
+                except SandboxError as exc:
+                    return outcomes, str(exc)
+                got, error, oom = self._round_trip([p], [lim], **build)
+                if oom and not got:
+                    got, error = [_starved()], None
                 outcomes += got
                 if error:
                     break
+        elif ooms and not outcomes:
+            outcomes, error = [_starved()], None
         return outcomes, error
 
     def _run_built(self, lang, programs, limits) -> tuple[list[Outcome], str | None]:
@@ -323,14 +384,25 @@ class Slot:
         while i < len(programs):
             first = programs[i]
             j = i + 1
-            while j < len(programs) and (programs[j].mode, programs[j].call) == (first.mode, first.call):
+            while j < len(programs) and _build_of(programs[j]) == _build_of(first):
                 j += 1
             group, lims = programs[i:j], limits[i:j]
-            try:
-                source = lang.source(first.code, first.mode, first.call)
-            except ValueError as exc:           # a test block of no form the harness knows
-                outcomes += [Outcome(status=Status.SANDBOX_ERROR, message=f"{lang.name} test block: "
-                                     f"{exc}"[:2000]) for _ in group]
+            source, why, unfit, n = None, None, {}, len(group)
+            if first.mode == "function":
+                # One build per (solution, signature); each test's arguments go on stdin, and
+                # a test whose arguments do not fit the signature is SE on its own.
+                source, why, inputs = function.prepare(lang.name, group)
+                unfit = {k: x for k, x in enumerate(inputs) if isinstance(x, str)}
+                lims = [x for k, x in enumerate(lims) if k not in unfit]
+                group = function.with_inputs(group, inputs)
+            else:
+                try:
+                    source = lang.source(first.code, first.mode, first.call)
+                except ValueError as exc:       # a test block of no form the harness knows
+                    why = f"{lang.name} test block: {exc}"
+            if why is not None or not group:
+                outcomes += ([Outcome(status=Status.SANDBOX_ERROR, message=why[:2000])] * n
+                             if why is not None else _interleave([], unfit, n))
                 i = j
                 continue
             try:
@@ -338,19 +410,22 @@ class Slot:
                                    self._compile)
             except CompileUnavailable as exc:
                 return outcomes, f"compile failed in the sandbox: {exc}"
+            error = None
             if build.error is not None:
-                outcomes += [Outcome(status=Status.EXITED, exit_code=1, stderr=build.error.encode(),
-                                     record=Record(RecordKind.SYNTAX, type="compile error",
-                                                   message=build.error)) for _ in group]
+                got = [Outcome(status=Status.EXITED, exit_code=1, stderr=build.error.encode(),
+                               record=Record(RecordKind.SYNTAX, type="compile error",
+                                             message=build.error)) for _ in group]
             else:
                 got, error = self._trip(group, [lang.run_limits(x) for x in lims],
                                         build=build, argv=source.run)
                 for p, o in zip(group, got):
                     if o.record is None:
                         o.record = lang.record(o, p.mode)
-                outcomes += got
-                if error:
-                    return outcomes, error
+            outcomes += _interleave(got, unfit, n)
+            if error or len(got) < len(group):
+                # The caller sends the rest again: run past here, the next group's
+                # outcomes would stand in for this group's missing ones.
+                return outcomes, error
             i = j
         return outcomes, None
 
@@ -412,10 +487,16 @@ class Slot:
         except OSError as exc:
             self._kill()
             return [], f"runner gone before the test: {exc}", False
-        reply = self._reply(sum(lim.wall for lim in limits) + REPLY_GRACE_S)
+        reply = self._reply(sum(lim.wall + TEST_GRACE_S for lim in limits) + REPLY_GRACE_S)
         if reply is None:
             tail = self._stderr_tail()
             self._kill()
+            if self._has_cgroup and self._cgroup.oom_kills() > self._ooms:
+                # The memory cgroup killed the runner: what filled it outlives the program
+                # that left it (files in scratch, System V segments, kernel objects), and the
+                # runner, alone after the program's end, was the only one left to kill.
+                self._ooms = self._cgroup.oom_kills()
+                return [], "the memory cgroup killed the runner", True
             return [], "runner did not answer" + (f": {tail}" if tail else ""), False
         head, out = reply
         if build is not None and "install" in request:
@@ -449,7 +530,7 @@ class Slot:
                 self._kill()
                 self.restarts += 1
                 break
-        if error is None and len(outcomes) < len(programs) and self.alive:
+        if error is None and len(outcomes) < len(programs) and self.alive and not head.get("cut"):
             error = "runner stopped the batch early"
         return outcomes, error, oom
 

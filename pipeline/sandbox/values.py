@@ -97,8 +97,9 @@ class Program:
     starts, read-only; ``argv`` follows the program name in ``sys.argv``.
 
     ``language`` other than ``python`` (see :mod:`.languages`) is compiled once per source
-    in the sandbox and its build run for each test, in the ``stdio`` or ``assert`` mode
-    (``call`` is then the test block that follows the program).
+    in the sandbox and its build run for each test, in the ``stdio``, ``assert`` (``call`` is
+    then the test block that follows the program) or ``function`` mode (a harness generated
+    from ``signature`` calls ``entry_point`` with the JSON arguments in ``call``).
 
     With an ``interactor`` the run is interactive (:mod:`.interactive`): the program's stdin
     and stdout are pipes to and from the interactor, which runs beside it; ``stdin`` is
@@ -114,6 +115,9 @@ class Program:
     files: dict[str, bytes] = field(default_factory=dict)
     argv: tuple[str, ...] = ()
     interactor: Interactor | None = None
+    signature: str | None = None
+    """``function`` in a compiled language: the signature (or starter code) the harness is
+    generated from (:mod:`.languages.function.signature`)."""
 
 
 @dataclass

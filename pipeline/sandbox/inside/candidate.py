@@ -1,8 +1,8 @@
 """The candidate's process of a Python ``assert`` test: load the solution, answer requests.
 
 The test code never runs here (it runs in :mod:`.tester`, a process the candidate cannot
-reach) and this process was forked before the test's code and secret reached the runner's
-descriptors, all of which it closes first. It loads the solution as ``__main__`` and then
+reach): its code and secret are in a memfd among the runner's descriptors, all of which this
+process closes before the solution's first line. It loads the solution as ``__main__`` and then
 serves the test process's requests on two pipes: look up a name, call, get or set an
 attribute, iterate, index. Results go back as data (:mod:`.wire`); an object that is not
 data stays here and crosses as a handle, so nothing the candidate defines ever runs on the
@@ -15,16 +15,17 @@ import operator
 import os
 
 from . import wire
-from .child import (SETUP_FD, compile_solution, exit_code, finish, prepare, set_up_failed,
-                    text_of)
+from .child import (SETUP_FD, compile_solution, exit_code, finish, prepare, read_all,
+                    set_up_failed, text_of)
 
 REPLY_FD, REQUEST_FD = 3, 4
 _MUTABLE = (list, dict, set, bytearray)
 
 
-def main(req: dict, init: dict, fds: dict[int, int], code: str) -> None:
-    """The forked child's whole life. Never returns."""
+def main(req: dict, init: dict, fds: dict[int, int], code_fd: int) -> None:
+    """The forked child's whole life. Never returns. ``code_fd``: a memfd of the solution."""
     try:
+        code = read_all(code_fd).decode("utf-8", "replace")
         prepare(req, init, fds)
     except BaseException as exc:
         set_up_failed(exc)

@@ -7,20 +7,26 @@ as a uid of its own and in a scratch folder of its own (0700) that the other can
     interactor stdout ────────i2p────────▶ program stdin
     program stdout    ──▶ runner (relay) ──▶ interactor stdin
 
-The interactor gets the test's files (its input, and the answer when there is one) in its
-folder, copied there from the memfds they arrived in (never read into the runner's
-memory, from which the program is forked), an empty ``output`` file to write its message
-to, and ``argv`` (testlib's ``interactor INPUT OUTPUT``). A Python interactor reads its
-source from a memfd too; a compiled one runs its build.
+Every blob of the test reaches the runner as a memfd it never reads (as for any test,
+:mod:`.runner`): the program's code and files, and the interactor's source and files (its
+input, and the answer when there is one). The interactor gets its files in its folder,
+copied there from their memfds in the kernel (``sendfile``), an empty ``output`` file to
+write its message to, and ``argv`` (testlib's ``interactor INPUT OUTPUT``). A Python
+interactor reads its source from its memfd in its own process, as a program does
+(:func:`.child.start`); a compiled one runs its build, whose folder only its uid's group
+may enter, and only while its tests run (:func:`.runner._open_build`).
 
-The program's stdout reaches the interactor through the runner (:class:`_Relay`), which
-counts it against the program's output cap (OLE): a flood is cut at the cap, and the
-runner holds at most 64 KiB of it. Neither process ever gets EPIPE: once the interactor
-has ended (decided), what the program still writes is read and dropped (and counted), and
-once the program has ended, so is what the interactor writes. The program sees the
-interactor's end (EOF) only after the runner has recorded it, and the interactor sees the
-end of the program's output only when the relay passes it on: when the interactor failed
-first, the report says so (``first``), and a program failing on that EOF cannot hide it.
+The program's stdout reaches the interactor through the runner (:class:`_Relay`), spliced
+from one pipe to the other in the kernel, and counted against the program's output cap
+(OLE): a flood is cut at the cap, and none of it is held in the runner's memory, from
+which every later program is forked. What each side writes on stderr or its result
+channel, and the interactor's output file, leave as memfds too. Neither process ever gets
+EPIPE: once the interactor has ended (decided), what the program still writes is taken
+and dropped (and counted), and once the program has ended, so is what the interactor
+writes. The program sees the interactor's end (EOF) only after the runner has recorded it,
+and the interactor sees the end of the program's output only when the relay passes it on:
+when the interactor failed first, the report says so (``first``), and a program failing on
+that EOF cannot hide it.
 
 The test ends when both have ended, at the program's wall backstop, or when one of them
 passes an output cap. At the backstop the runner decides whose the hang is
@@ -48,46 +54,29 @@ import time
 from . import child
 from . import runner
 
-CODE_FD = 6
-"""A Python interactor's source: a memfd, read once and closed before its code runs."""
 PEER_SUFFIX = "-i"
 """The interactor's scratch folder is the program's, with this suffix (``/sb/w-i``)."""
 _IN = select.POLLIN
 
 
-def run(test: dict, code: str, blobs: list, at: int, init: dict) -> tuple[dict, list, int]:
-    """Run one interactive test whose blobs start at ``blobs[at]``; return its header, its
-    seven output blobs (the program's stdout, stderr, record; the interactor's stdout,
-    stderr, record and output file) and the index of the next test's blobs."""
+def run(test: dict, code: int, blobs: list[int], at: int,
+        init: dict) -> tuple[dict, list, int]:
+    """Run one interactive test whose blobs start at ``blobs[at]``; every blob, and the
+    program's ``code``, is a memfd. Return its header, its seven outputs (the program's
+    stdout, stderr, record; the interactor's stdout, stderr, record and output file: each
+    a memfd, but the two stdouts, which went to the other side and are empty bytes) and the
+    index of the next test's blobs."""
     n_files = len(test.get("files", ()))
-    files = blobs[at + 2:at + 2 + n_files]          # stdin and call are unused here
+    call = blobs[at + 1]                    # empty; stdin is unused: the interactor talks
+    files = blobs[at + 2:at + 2 + n_files]
     at += 2 + n_files
     peer = test["peer"]
     peer_code = blobs[at]
     n_peer = len(peer.get("files", ()))
     peer_files = blobs[at + 1:at + 1 + n_peer]
     at += 1 + n_peer
-    header, outs = run_pair(test, code, files, peer, peer_code, peer_files, init)
+    header, outs = run_pair(test, code, call, files, peer, peer_code, peer_files, init)
     return header, outs, at
-
-
-def _copy_in(path: str, blob, mode: int) -> None:
-    """Create ``path`` holding ``blob``: a memfd copied in the kernel (its bytes never pass
-    through this process), or bytes."""
-    if not isinstance(blob, int):
-        runner._write_new(path, blob, mode)
-        return
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-    try:
-        left, offset = os.fstat(blob).st_size, 0
-        while left:
-            n = os.sendfile(fd, blob, offset, left)
-            if not n:
-                raise OSError("short copy of a secret file")
-            offset += n
-            left -= n
-    finally:
-        os.close(fd)
 
 
 def _scratch(path: str, uid) -> None:
@@ -96,8 +85,8 @@ def _scratch(path: str, uid) -> None:
         os.chown(path, uid, uid)
 
 
-def run_pair(test: dict, code: str, files: list, peer: dict, peer_code, peer_files: list,
-             init: dict) -> tuple[dict, list]:
+def run_pair(test: dict, code: int, call: int, files: list[int], peer: dict, peer_code: int,
+             peer_files: list[int], init: dict) -> tuple[dict, list]:
     lim, plim = test["limits"], peer["limits"]
     uid, puid = init.get("uid"), init.get("peer_uid")
     scratch = init["scratch"]
@@ -107,7 +96,7 @@ def run_pair(test: dict, code: str, files: list, peer: dict, peer_code, peer_fil
     if files:
         runner._place_files(scratch, test["files"], files)
     for name, blob in zip(peer.get("files", ()), peer_files):
-        _copy_in(os.path.join(pscratch, runner._plain_name(name)), blob, 0o444)
+        runner._write_new(os.path.join(pscratch, runner._plain_name(name)), blob, 0o444)
     out_path = os.path.join(pscratch, runner._plain_name(peer["output"]))
     fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     if puid is not None:
@@ -128,15 +117,13 @@ def run_pair(test: dict, code: str, files: list, peer: dict, peer_code, peer_fil
     start = time.monotonic()
     ipid = runner._fork()
     if ipid == 0:
-        fds = {0: in_r, 1: i2p_w, 2: perr_w, child.RESULT_FD: pres_w, child.SETUP_FD: pset_w}
-        if isinstance(peer_code, int):
-            fds[CODE_FD] = peer_code
-        _interactor(peer_req, peer_init, fds)
+        _interactor(peer_req, peer_init, {0: in_r, 1: i2p_w, 2: perr_w, child.RESULT_FD: pres_w,
+                                          child.SETUP_FD: pset_w}, peer_code)
     ppid = runner._fork()
     if ppid == 0:
         child.start(dict(test, mode="stdio"), init,
                     {0: i2p_r, 1: out_w, 2: err_w, child.RESULT_FD: res_w,
-                     child.SETUP_FD: set_w}, code, "")
+                     child.SETUP_FD: set_w}, code, call)
     for fd in (out_w, err_w, res_w, set_w, perr_w, pres_w, pset_w):
         os.close(fd)
     # The runner keeps in_r (never read: it tells how much the interactor has not read yet),
@@ -152,10 +139,13 @@ def run_pair(test: dict, code: str, files: list, peer: dict, peer_code, peer_fil
         for fd in (*pipes.values(), set_r, pset_r):
             if fd is not None:
                 os.close(fd)
-    outs.append(_read_output(out_path, plim["stdout_cap"]))
+    outs.append(_output_file(out_path, plim["stdout_cap"]))
     for u in {uid, puid} - {None}:
         runner._sweep_ipc(u)
-    leftover = runner._clear_scratch(scratch) or runner._clear_scratch(pscratch)
+    own_fs = init.get("own_fs", False)
+    # Both, whatever the first says: a folder left behind would fail the next test's set-up.
+    leftover = [runner._clear_scratch(path, own_fs) for path in (scratch, pscratch)]
+    leftover = leftover[0] or leftover[1]
     if setup:
         header["status"] = "setup_failed"
         header["message"] = setup.decode("utf-8", "replace")
@@ -164,24 +154,18 @@ def run_pair(test: dict, code: str, files: list, peer: dict, peer_code, peer_fil
     return header, outs
 
 
-def _interactor(req: dict, init: dict, fds: dict) -> None:
-    """The interactor's process after fork(). Never returns."""
+def _interactor(req: dict, init: dict, fds: dict, code_fd: int) -> None:
+    """The interactor's process after fork(). Never returns. A Python interactor's source
+    is read from its memfd here, into this process's memory only (set-up closes the memfd)."""
     exec_ = "exec" in req
     try:
+        code = "" if exec_ else child.read_all(code_fd).decode("utf-8", "replace")
         child.prepare(req, init, fds, exec_=exec_)
         os.environ["HOME"] = os.environ["TMPDIR"] = init["scratch"]
         if exec_:
             argv = [a.replace("{bin}", os.path.join(init["bin"], req["build"]))
                     for a in req["exec"]]
             os.execvp(argv[0], argv)
-        chunks = []
-        while True:
-            chunk = os.read(CODE_FD, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        os.close(CODE_FD)
-        code = b"".join(chunks).decode("utf-8", "replace")
     except BaseException as exc:            # infrastructure failure, not the interactor's
         child.set_up_failed(exc)
     os.close(child.SETUP_FD)
@@ -213,8 +197,10 @@ def _drain(fd: int) -> bytes:
         return b""
 
 
-def _read_output(path: str, cap: int) -> bytes:
-    """The interactor's output file, first ``cap`` bytes; never a link, a FIFO or a device."""
+def _output_file(path: str, cap: int) -> int | bytes:
+    """The interactor's output file, first ``cap`` bytes, copied into a memfd in the kernel
+    (its message may hold the answer: it never enters the runner's memory); never a link,
+    a FIFO or a device (empty bytes then)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -222,14 +208,18 @@ def _read_output(path: str, cap: int) -> bytes:
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return b""
-        chunks, size = [], 0
-        while size < cap:
-            chunk = os.read(fd, min(1 << 16, cap - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
+        out = os.memfd_create("output", os.MFD_CLOEXEC)
+        try:
+            at = 0
+            while at < cap:
+                n = os.sendfile(out, fd, at, cap - at)
+                if not n:
+                    break
+                at += n
+        except BaseException:
+            os.close(out)
+            raise
+        return out
     finally:
         os.close(fd)
 
@@ -246,92 +236,89 @@ def _kill_side(uid, pid: int) -> None:
 
 
 class _Relay:
-    """The program's stdout on its way to the interactor, through the runner: every byte is
-    counted against the program's output cap, and at most :data:`RELAY_HELD` bytes wait
-    here while the interactor is not reading (the program then blocks on its full pipe)."""
+    """The program's stdout on its way to the interactor: spliced from the one pipe to the
+    other, in the kernel (its bytes never enter the runner's memory), and counted against
+    the program's output cap. Nothing waits in the runner: while the interactor's pipe is
+    full the runner stops taking from the program's, which fills, and the program blocks."""
 
     def __init__(self, poller, out_fd: int, in_fd: int):
         self.poller, self.out_fd, self.in_fd = poller, out_fd, in_fd
         os.set_blocking(in_fd, False)
-        self.held = bytearray()
         self.open = True            # the interactor's stdin is open
         self.reading = True         # the program's stdout is not at its end
+        self.full = False           # waiting for room in the interactor's pipe
         poller.register(out_fd, _IN)
 
-    def take(self, chunk: bytes) -> None:
-        if self.open:
-            self.held += chunk
-            self.flush()
+    def pump(self) -> int | None:
+        """Move what the program wrote on to the interactor, or drop it once the
+        interactor's stdin is closed: the bytes taken, 0 at the end of the program's
+        output, ``None`` when none could be taken now."""
+        if not self.reading or self.full:
+            return None
+        to = self.in_fd if self.open else runner._NULL
+        try:
+            n = os.splice(self.out_fd, to, 1 << 16, flags=os.SPLICE_F_NONBLOCK)
+        except BlockingIOError:
+            if self.open and _unread(self.out_fd):
+                # The interactor's pipe is full: take no more until it has room.
+                self.full = True
+                self.poller.unregister(self.out_fd)
+                self.poller.register(self.in_fd, select.POLLOUT)
+            return None
+        if n == 0:
+            self.reading = False
+            self.poller.unregister(self.out_fd)
+            self.close()            # the interactor reads what is in its pipe, then EOF
+        return n
 
-    def ended(self) -> None:
-        """The program's stdout is at its end: the interactor's ends once it has it all."""
-        self.reading = False
-        self.poller.unregister(self.out_fd)
-        self.flush()
-
-    def flush(self) -> None:
-        while self.open and self.held:
-            try:
-                n = os.write(self.in_fd, self.held)
-            except BlockingIOError:
-                break
-            except OSError:         # the interactor's end is gone
-                self.close()
-                return
-            del self.held[:n]
-        if self.open and not self.held and not self.reading:
-            self.close()
-            return
-        if self.open:
-            self.poller.register(self.in_fd, select.POLLOUT if self.held else 0)
-        if self.reading:
-            self.poller.register(self.out_fd, _IN if len(self.held) < RELAY_HELD else 0)
+    def room(self) -> None:
+        """The interactor's pipe has room again."""
+        if self.full:
+            self.full = False
+            self.poller.unregister(self.in_fd)
+            self.poller.register(self.out_fd, _IN)
 
     def close(self) -> None:
         """No more for the interactor (it has ended, or so has the program's output):
-        what the program still writes is read and dropped."""
+        what the program still writes is taken and dropped."""
         if self.open:
             self.open = False
-            self.held.clear()
-            try:
+            if self.full:
+                self.full = False
                 self.poller.unregister(self.in_fd)
-            except KeyError:
-                pass
+                if self.reading:
+                    self.poller.register(self.out_fd, _IN)
             os.close(self.in_fd)
-            if self.reading:
-                self.poller.register(self.out_fd, _IN)
 
     def unread(self, in_r: int) -> int:
-        """The program's bytes the interactor has not read: held here, or in its pipe."""
-        return len(self.held) + (_unread(in_r) if self.open else 0)
-
-
-RELAY_HELD = 1 << 16
+        """The program's bytes the interactor has not read: in its pipe."""
+        return _unread(in_r) if self.open else 0
 
 
 def _watch(prog: int, peer: int, lim: dict, plim: dict, init: dict, start: float,
            pipes: dict) -> tuple[dict, list]:
     uid, puid = init.get("uid"), init.get("peer_uid")
-    out_fd = pipes["out"]
-    side_of = {pipes["err"]: "program", pipes["res"]: "program", out_fd: "program",
-               pipes["perr"]: "peer", pipes["pres"]: "peer", pipes["i2p"]: "peer"}
-    caps = {pipes["err"]: lim["stderr_cap"], pipes["res"]: lim["stdout_cap"],
-            out_fd: lim["stdout_cap"], pipes["perr"]: plim["stderr_cap"],
-            pipes["pres"]: plim["stdout_cap"], pipes["i2p"]: plim["stdout_cap"]}
-    keep = {pipes["err"]: lim["stderr_keep"], pipes["res"]: lim["stdout_cap"],
-            pipes["perr"]: plim["stderr_keep"], pipes["pres"]: plim["stdout_cap"],
-            out_fd: 0, pipes["i2p"]: 0}          # relayed, or drained after a side ended
-    stderrs = {pipes["err"], pipes["perr"]}
-    bufs = {fd: [] for fd in caps}
+    out_fd, i2p = pipes["out"], pipes["i2p"]
+    err, res, perr, pres = pipes["err"], pipes["res"], pipes["perr"], pipes["pres"]
+    side_of = {err: "program", res: "program", out_fd: "program",
+               perr: "peer", pres: "peer", i2p: "peer"}
+    caps = {err: lim["stderr_cap"], res: lim["stdout_cap"], out_fd: lim["stdout_cap"],
+            perr: plim["stderr_cap"], pres: plim["stdout_cap"], i2p: plim["stdout_cap"]}
+    # What is kept of each stream, spliced into a memfd (never read into this process, from
+    # which every later program is forked). The stdouts are not kept: each went to the other
+    # side, and what one writes after the other has ended is dropped.
+    keep = {err: lim["stderr_keep"], res: lim["stdout_cap"],
+            perr: plim["stderr_keep"], pres: plim["stdout_cap"]}
+    bufs = {fd: os.memfd_create("out", os.MFD_CLOEXEC) for fd in keep}
+    stderrs = {err, perr}
     sizes = {fd: 0 for fd in caps}
-    kept = {fd: 0 for fd in caps}
     pidfds = {os.pidfd_open(prog): "program", os.pidfd_open(peer): "peer"}
     prog_fd = next(fd for fd, side in pidfds.items() if side == "program")
     poller = select.poll()
     relay = _Relay(poller, out_fd, pipes["in"])
     pipes["in"] = None                           # the relay closes it
-    open_fds = {pipes[k] for k in ("out", "err", "res", "perr", "pres")}
-    for fd in (*(open_fds - {out_fd}), *pidfds):
+    open_fds = {out_fd, err, res, perr, pres}
+    for fd in (err, res, perr, pres, *pidfds):
         poller.register(fd, _IN)
     ended: dict[str, float] = {}
     status = {"program": None, "peer": None}
@@ -361,33 +348,39 @@ def _watch(prog: int, peer: int, lim: dict, plim: dict, init: dict, start: float
                         os.close(pipes["i2p_w"])        # now the program may see EOF
                         pipes["i2p_w"] = None
                     else:               # what the interactor still writes is dropped
-                        poller.register(pipes["i2p"], _IN)
-                        open_fds.add(pipes["i2p"])
+                        poller.register(i2p, _IN)
+                        open_fds.add(i2p)
                     continue
-                if fd == relay.in_fd:
-                    relay.flush()
+                if fd == relay.in_fd and relay.full:
+                    relay.room()            # the program's pipe is taken from again
                     continue
-                if not event & (_IN | select.POLLHUP | select.POLLERR):
-                    continue
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    open_fds.discard(fd)
-                    if fd == out_fd:
-                        relay.ended()
-                    else:
-                        poller.unregister(fd)
-                    continue
-                sizes[fd] += len(chunk)
-                if kept[fd] < keep[fd]:
-                    bufs[fd].append(chunk)
-                    kept[fd] += len(chunk)
                 if fd == out_fd:
-                    relay.take(chunk)
+                    n = relay.pump()
+                    if n is None:
+                        continue
+                    if not n:
+                        open_fds.discard(out_fd)
+                        continue
+                else:
+                    if fd not in open_fds or not event & (_IN | select.POLLHUP | select.POLLERR):
+                        continue
+                    room = keep.get(fd, 0) - sizes[fd]
+                    n = os.splice(fd, bufs[fd] if room > 0 else runner._NULL,
+                                  min(room, 1 << 16) if room > 0 else 1 << 16)
+                    if not n:
+                        open_fds.discard(fd)
+                        poller.unregister(fd)
+                        continue
+                sizes[fd] += n
                 if sizes[fd] > caps[fd]:
                     status[side_of[fd]] = "stderr_limit" if fd in stderrs else "output_limit"
                     break
             if status["program"] or status["peer"]:
                 break
+    except BaseException:
+        for fd in bufs.values():
+            os.close(fd)
+        raise
     finally:
         wall = time.monotonic() - start
         runner._kill_all([prog, peer], init)
@@ -398,10 +391,9 @@ def _watch(prog: int, peer: int, lim: dict, plim: dict, init: dict, start: float
             os.close(fd)
         relay.close()
     header = {}
-    outs: list[bytes] = []
-    for side, pid, limits, out, err_fd, res_fd in (
-            ("program", prog, lim, out_fd, pipes["err"], pipes["res"]),
-            ("peer", peer, plim, pipes["i2p"], pipes["perr"], pipes["pres"])):
+    outs: list = []
+    for side, pid, out, err_fd, res_fd in (("program", prog, out_fd, err, res),
+                                           ("peer", peer, i2p, perr, pres)):
         statuses, cpu, rss = reaped[side]
         how = status[side] or ("exited" if side in ended else "stopped")
         exit_code = sig = None
@@ -422,8 +414,7 @@ def _watch(prog: int, peer: int, lim: dict, plim: dict, init: dict, start: float
         else:
             header["peer"] = dict(part, first=first)
         # Each one's stdout went to the other: there is none to report.
-        outs += [b"", b"".join(bufs[err_fd])[:limits["stderr_keep"]],
-                 b"".join(bufs[res_fd])[:limits["stdout_cap"]]]
+        outs += [b"", bufs[err_fd], bufs[res_fd]]
     return header, outs
 
 
@@ -512,11 +503,10 @@ def _blame(ended: dict, prog: int, peer: int, uid, puid, relay: _Relay,
         return "program", "the interactor had decided; the program did not end"
     if "program" in ended:
         return "peer", "the program had ended; the interactor did not end"
-    relay.flush()
     for look in range(2):
         if _running(_pids_of(uid, prog)):
             return "program", "the program was still running"
-        if relay.held or _unread(pipes["out"]):
+        if _unread(pipes["out"]):
             return "program", "the program wrote more than the interactor read"
         if _unread(pipes["i2p"]):
             return "program", "the program did not read what the interactor wrote"

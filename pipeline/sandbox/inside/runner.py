@@ -9,8 +9,10 @@ Per test it creates a fresh scratch directory owned by the slot's uid and forks;
 sets itself up (:mod:`.child`) and runs the candidate in the already-warm interpreter, or
 execs a compiled build. A Python ``assert`` test is two processes: the candidate's
 (:mod:`.candidate`) and, forked after it, the trusted test process (:mod:`.tester`) that
-runs the test code and calls the solution across a pipe. The test's code and secret reach
-the runner as memfds it never reads (:func:`.frames.recv`), so no forked candidate holds them.
+runs the test code and calls the solution across a pipe. Every blob of a request (code,
+stdin, call, files, and a test's code and secret) reaches the runner as a memfd it never reads
+(:func:`.frames.recv_fds`), and the outputs leave the same way: no program, forked from the
+runner's memory, holds another's code, input or output, or a test's secret.
 
 The seccomp filter (compiled once by the supervisor) and no_new_privs are loaded into the
 runner itself at start and inherited by every child. Forking a warm interpreter costs ~1 ms
@@ -26,7 +28,7 @@ import signal
 import time
 
 from . import child
-from .frames import recv, send
+from .frames import recv, recv_fds, send
 from .tester import GONE
 
 # Modules a typical solution imports; importing them once in the runner makes them free
@@ -39,6 +41,10 @@ PREIMPORT = (
     "resource", "ctypes", "shutil", "select",
 )
 _PR_SET_CHILD_SUBREAPER = 36
+# Bytes of outputs a batch's reply holds before the runner replies with the tests so far:
+# every test may print just under its 16 MiB cap, and 32 of them held for one reply took
+# the runner past its memory cgroup (killed: "runner did not answer", SE for all).
+REPLY_BUDGET = 32 << 20
 _NULL = -1
 
 
@@ -161,15 +167,33 @@ def _sweep_ipc(uid: int) -> None:
         os.setresuid(-1, 0, -1)
 
 
-def _clear_scratch(path: str) -> str | None:
+# Names in the scratch tmpfs past which removing them one by one is left to the kernel
+# (see _clear_scratch). shutil.rmtree removes ~50,000 a second here; five processes making
+# directories for a 5 s wall made ~500,000, and the reply came after the supervisor's 10 s
+# of grace: "runner did not answer", SE, three times over. 5,000 take ~0.1 s, well within
+# the second of grace each test of a batch has (slot.TEST_GRACE_S).
+MANY_NAMES = 5_000
+
+
+def _clear_scratch(path: str, own_fs: bool = False) -> str | None:
     """Remove scratch; return why it could not be removed, if it could not.
 
     shutil.rmtree is fd-based and never follows a symlink planted in scratch. A tree built
-    to defeat it (a chain of thousands of directories exhausts its recursion) is not the
+    to defeat it (a chain of thousands of directories exhausts its recursion), or one with
+    more names than it removes in well under a second (``own_fs``: scratch lives in a tmpfs
+    of this runner's, whose used inodes count every name, hard links included), is not the
     program's verdict to change: the supervisor replaces this runner after the reply, and
-    the scratch tmpfs dies with the old runner's mount namespace.
+    the scratch tmpfs dies with the old runner's mount namespace, all at once.
     """
     import shutil
+    if own_fs:
+        try:
+            fs = os.statvfs(os.path.dirname(path))
+            names = fs.f_files - fs.f_ffree
+        except OSError:
+            names = 0
+        if names > MANY_NAMES:
+            return f"scratch holds {names} names"
     try:
         shutil.rmtree(path)
     except (OSError, RecursionError) as exc:
@@ -182,7 +206,7 @@ def _clear_scratch(path: str) -> str | None:
     return None
 
 
-def _place_files(scratch: str, names: list, blobs: list) -> None:
+def _place_files(scratch: str, names: list, blobs: list[int]) -> None:
     """Write the run's input files into scratch, read-only for the program."""
     for name, data in zip(names, blobs):
         if not name or "/" in name or name in (".", ".."):
@@ -190,21 +214,23 @@ def _place_files(scratch: str, names: list, blobs: list) -> None:
         _write_new(os.path.join(scratch, name), data, 0o444)
 
 
-def _write_new(path: str, data: bytes, mode: int) -> None:
-    """Create ``path`` (never through a link, never over a file) and write all of ``data``."""
+def _write_new(path: str, data: int, mode: int) -> None:
+    """Create ``path`` (never through a link, never over a file) and copy the memfd
+    ``data`` into it, in the kernel."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        at, size = 0, os.fstat(data).st_size
+        while at < size:
+            at += os.sendfile(fd, data, at, size - at)
     finally:
         os.close(fd)
 
 
 def install(init: dict, req: dict, blobs: list) -> None:
-    """Keep builds' files for the tests that follow (read-only to the programs), and drop
-    the builds the supervisor has evicted. An interactor's build (``owner: peer``) is the
-    interactor uid's alone: a program cannot read it."""
+    """Keep builds' files for the tests that follow (read-only, in a folder closed until
+    their tests run: :func:`_open_build`), and drop the builds the supervisor has evicted.
+    An interactor's build (``owner: peer``) belongs to the interactor uid's group: a program
+    can neither read nor run it, even while it runs beside it."""
     import shutil
     for key in req.get("drop", ()):
         shutil.rmtree(os.path.join(init["bin"], _plain_name(key)), ignore_errors=True)
@@ -212,19 +238,17 @@ def install(init: dict, req: dict, blobs: list) -> None:
     for build in _builds(req):
         folder = os.path.join(init["bin"], _plain_name(build["key"]))
         shutil.rmtree(folder, ignore_errors=True)
-        os.mkdir(folder, 0o755)
+        os.mkdir(folder, _CLOSED)
         names = build["names"]
+        group = _group_of(init, build.get("owner") == "peer")
         for name, data in zip(names, blobs[at:at + len(names)]):
-            _write_new(os.path.join(folder, _plain_name(name)), data, 0o555)
+            path = os.path.join(folder, _plain_name(name))
+            _write_new(path, data, 0o555 if group is None else _PEER_OPEN)
+            if group is not None:
+                os.chown(path, -1, group)
         at += len(names)
-        owner = init.get("peer_uid") if build.get("owner") == "peer" else None
-        if owner is not None:
-            for name in names:
-                path = os.path.join(folder, _plain_name(name))
-                os.chown(path, owner, owner)
-                os.chmod(path, 0o500)
-            os.chown(folder, owner, owner)
-            os.chmod(folder, 0o500)
+        if group is not None:
+            os.chown(folder, -1, group)
 
 
 def _builds(req: dict) -> list:
@@ -233,17 +257,52 @@ def _builds(req: dict) -> list:
     return [builds] if isinstance(builds, dict) else builds
 
 
+def _group_of(init: dict, peer: bool) -> int | None:
+    """The group an interactor's build belongs to: the interactor's uid's own (its gid is
+    its uid), so that it alone, and no program, may run it; ``None`` for a program's build,
+    or when the interactor has no uid of its own."""
+    return init.get("peer_uid") if peer else None
+
+
+# A build's folder is open to programs only while its own tests run: any program could
+# otherwise run the builds of the solutions before it (other rollouts of its own problem,
+# say) on its input and print the answer most of them give. An interactor's build is open
+# to its group alone (the interactor's uid), never to the program beside it.
+_CLOSED, _OPEN, _PEER_OPEN = 0o500, 0o555, 0o550
+
+
+def _open_build(init: dict, req: dict, opened: bool) -> None:
+    """Open the folders of the builds a request's tests run (the program's, and an
+    interactor's), or close them again."""
+    keys: dict[str, bool] = {}
+    for t in req["tests"]:
+        if t.get("build"):
+            keys[t["build"]] = False
+        if t.get("peer", {}).get("build"):
+            keys[t["peer"]["build"]] = True
+    for key, peer in keys.items():
+        mode = _CLOSED
+        if opened:
+            mode = _PEER_OPEN if _group_of(init, peer) is not None else _OPEN
+        try:
+            os.chmod(os.path.join(init["bin"], _plain_name(key)), mode)
+        except OSError:
+            pass                            # not installed: the test's set-up reports it
+
+
 def _plain_name(name: str) -> str:
     if not name or "/" in name or name in (".", "..") or "\0" in name:
         raise ValueError(f"bad file name {name!r}")
     return name
 
 
-def run_one(req: dict, code: str, stdin: bytes, extra, init: dict,
-            files: list = ()) -> tuple[dict, list[bytes]]:
-    """Run one test: ``extra`` is the call (JSON arguments), or for an ``assert`` test a
-    memfd holding its secret and code; ``files`` are the contents of the files named in
-    ``req["files"]``, placed in scratch."""
+def run_one(req: dict, code: int, stdin_fd: int, extra: int, init: dict,
+            files: list = ()) -> tuple[dict, list[int]]:
+    """Run one test. Every argument but ``req`` and ``init`` is a memfd: the program's
+    code, its stdin (a real file: seek, ``open(0)``, ``.buffer`` all work), ``extra`` the
+    call (JSON arguments) or for an ``assert`` test its secret and code, and ``files`` the
+    contents of the files named in ``req["files"]``, placed in scratch. The outputs come
+    back as memfds too (stdout, stderr, result record)."""
     lim = req["limits"]
     scratch = init["scratch"]
     os.mkdir(scratch, 0o700)
@@ -251,10 +310,6 @@ def run_one(req: dict, code: str, stdin: bytes, extra, init: dict,
         os.chown(scratch, init["uid"], init["gid"])
     if files:
         _place_files(scratch, req["files"], files)
-
-    stdin_fd = os.memfd_create("stdin", 0)      # a real file: seek, open(0), .buffer all work
-    os.write(stdin_fd, stdin) if stdin else None
-    os.lseek(stdin_fd, 0, os.SEEK_SET)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     res_r, res_w = os.pipe()
@@ -269,7 +324,7 @@ def run_one(req: dict, code: str, stdin: bytes, extra, init: dict,
         pids = [pid]
     else:
         pids = _fork_assert(req, init, code, extra, stdin_fd, out_w, err_w, res_w, set_w)
-    for fd in (stdin_fd, out_w, err_w, res_w, set_w):
+    for fd in (out_w, err_w, res_w, set_w):
         os.close(fd)
     header, outputs = _watch(pids, lim, init, start, out_r, err_r, res_r)
     setup = _drain(set_r)
@@ -277,7 +332,7 @@ def run_one(req: dict, code: str, stdin: bytes, extra, init: dict,
         os.close(fd)
     if init.get("uid") is not None:
         _sweep_ipc(init["uid"])
-    leftover = _clear_scratch(scratch)
+    leftover = _clear_scratch(scratch, init.get("own_fs", False))
     if setup:
         header["status"] = "setup_failed"
         header["message"] = setup.decode("utf-8", "replace")
@@ -287,22 +342,25 @@ def run_one(req: dict, code: str, stdin: bytes, extra, init: dict,
 
 
 def _fork_assert(req, init, code, memfd, stdin_fd, out_w, err_w, res_w, set_w) -> list[int]:
-    """The candidate's process, then the test process; their pids, the test's first."""
+    """The test process, then the candidate's; their pids, the test's first. The test
+    process comes first so that nothing of the candidate's runs yet when the runner forks:
+    a candidate with threads up to its process limit could otherwise fill the slot's pids
+    cgroup, the second fork fail, and the test end as the runner's error (SE)."""
     lim = dict(req["limits"], processes=req["limits"]["processes"] + 1)   # the two share a uid
     sub = dict(req, limits=lim)
     req_r, req_w = os.pipe()
     rep_r, rep_w = os.pipe()
-    c = _fork()
-    if c == 0:
-        from . import candidate
-        candidate.main(sub, init, {0: stdin_fd, 1: out_w, 2: err_w, candidate.REPLY_FD: rep_w,
-                                   candidate.REQUEST_FD: req_r, child.SETUP_FD: set_w}, code)
     t = _fork()
     if t == 0:
         from . import tester
         tester.main(sub, init, {0: _NULL, 1: _NULL, 2: _NULL, tester.RESULT_FD: res_w,
                                 tester.REQUEST_FD: req_w, tester.REPLY_FD: rep_r,
                                 tester.CODE_FD: memfd, child.SETUP_FD: set_w})
+    c = _fork()
+    if c == 0:
+        from . import candidate
+        candidate.main(sub, init, {0: stdin_fd, 1: out_w, 2: err_w, candidate.REPLY_FD: rep_w,
+                                   candidate.REQUEST_FD: req_r, child.SETUP_FD: set_w}, code)
     for fd in (req_r, req_w, rep_r, rep_w):
         os.close(fd)
     return [t, c]
@@ -314,9 +372,10 @@ def _watch(pids, lim, init, start, out_r, err_r, res_r):
     status only when it came first: the runner kills it after the test process ends."""
     import select
     caps = {out_r: lim["stdout_cap"], err_r: lim["stderr_cap"], res_r: lim["stdout_cap"]}
-    bufs = {out_r: [], err_r: [], res_r: []}
+    # What is kept of each stream: spliced into a memfd, never read into this process.
+    keep = {out_r: lim["stdout_cap"], err_r: lim["stderr_keep"], res_r: lim["stdout_cap"]}
+    bufs = {fd: os.memfd_create("out", os.MFD_CLOEXEC) for fd in (out_r, err_r, res_r)}
     sizes = {out_r: 0, err_r: 0, res_r: 0}
-    keep_err = lim["stderr_keep"]
     pidfds = {os.pidfd_open(p): p for p in pids}
     poller = select.poll()
     for fd in (out_r, err_r, res_r, *pidfds):
@@ -349,14 +408,14 @@ def _watch(pids, lim, init, start, out_r, err_r, res_r):
                 # end of the test is the end of its process.
                 _kill_all(pids, init)
                 continue
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
+            room = keep[fd] - sizes[fd]
+            n = os.splice(fd, bufs[fd] if room > 0 else _NULL, min(room, 1 << 16) if room > 0
+                          else 1 << 16)
+            if not n:
                 poller.unregister(fd)
                 open_fds.discard(fd)
                 continue
-            sizes[fd] += len(chunk)
-            if fd != err_r or sizes[fd] <= keep_err:
-                bufs[fd].append(chunk)
+            sizes[fd] += n
             if sizes[fd] > caps[fd]:
                 status = "output_limit" if fd != err_r else "stderr_limit"
                 break
@@ -374,13 +433,10 @@ def _watch(pids, lim, init, start, out_r, err_r, res_r):
             exit_code = os.WEXITSTATUS(wstatus)
         elif os.WIFSIGNALED(wstatus):
             sig = os.WTERMSIG(wstatus)
-    stdout = b"".join(bufs[out_r])[:lim["stdout_cap"]]
-    stderr = b"".join(bufs[err_r])[:keep_err]
-    record = b"".join(bufs[res_r])[:lim["stdout_cap"]]
     header = {"status": status, "exit_code": exit_code, "signal": sig, "cpu_s": cpu,
               "wall_s": wall, "maxrss_kb": maxrss_kb, "stdout_bytes": sizes[out_r],
               "stderr_bytes": sizes[err_r]}
-    return header, [stdout, stderr, record]
+    return header, [bufs[out_r], bufs[err_r], bufs[res_r]]
 
 
 def _saw_candidate_end(pidfd: int) -> bool:
@@ -412,7 +468,10 @@ def _fork() -> int:
     not needed and cost ~190 page faults (~1 ms) per test here. PyDLL keeps the GIL held
     across the call. The child reseeds ``random`` itself, the only hook that matters.
     """
-    return _libc_fork()
+    pid = _libc_fork()
+    if pid < 0:
+        raise OSError("fork failed")        # never a pid of -1: kill(-1) is everyone
+    return pid
 
 
 def _vm_size() -> int:
@@ -439,6 +498,10 @@ def main() -> None:
     seccomp = child.Seccomp(blobs[0]) if blobs and blobs[0] else None
     os.environ.clear()
     os.environ.update(init["env"])          # what every child sees, set once
+    import resource
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY:      # every blob of a request is a memfd
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     import importlib
     for name in PREIMPORT:
         try:
@@ -467,17 +530,37 @@ def main() -> None:
     gc.freeze()
     init["base_vm"] = _vm_size() + 64 * 1024 * 1024   # headroom for the child's own growth
     if init.get("bin"):
-        os.makedirs(init["bin"], 0o755, exist_ok=True)  # builds, read-only to the programs
+        os.makedirs(init["bin"], exist_ok=True)   # builds: programs may enter, not list
+        os.chmod(init["bin"], 0o711)
+    if init.get("uid") is not None:
+        global _IPC_COUNT
+        _IPC_COUNT = _IpcCount()
     send(ctl_out, {"ready": True})
     while True:
-        msg = recv(ctl_in)
+        # Every blob of a request arrives as a memfd, and every output leaves from one
+        # (frames.recv_fds, _watch): no program's code, input, files or output is ever in
+        # this process's memory, from which every later program is forked. Read here, they
+        # stayed in its freed memory: a program found the sources, inputs and outputs of
+        # the solutions before it by scanning its own (and a checker's request carries the
+        # expected answers).
+        msg = recv_fds(ctl_in)
         if msg is None:
             return
-        # A request is a batch: tests of one program, each run in its own child. Batching
-        # saves two process wake-ups and a frame per test (~0.5 ms of CPU here).
         req, blobs = msg
-        code = blobs[0].decode("utf-8", "replace")
-        results, out = [], []
+        restart = _run_batch(init, req, blobs, ctl_out)
+        if restart:
+            # The program left a tree that defeats removal. Its verdict stands; this runner
+            # exits, and its scratch tmpfs dies with its mount namespace. The supervisor
+            # starts a fresh runner before the next test.
+            os._exit(3)
+
+
+def _run_batch(init: dict, req: dict, blobs: list[int], ctl_out: int) -> bool:
+    """Run a request's tests, each in its own child, and send the reply; whether the runner
+    must be replaced. Batching saves two process wake-ups and a frame per test (~0.5 ms of
+    CPU here). ``blobs`` are memfds, all closed here."""
+    results, out = [], []
+    try:
         at = 1
         if req.get("install") or req.get("drop"):
             n_build = sum(len(b["names"]) for b in _builds(req))
@@ -486,34 +569,40 @@ def main() -> None:
             except Exception as exc:
                 send(ctl_out, {"results": [{"status": "runner_error",
                                             "message": f"install: {exc!r}"}]}, b"", b"", b"")
-                continue
+                return False
             at += n_build
+        held, cut = 0, False
+        _open_build(init, req, True)
         for test in req["tests"]:
+            if held > REPLY_BUDGET:
+                cut = True                  # the supervisor sends the rest again
+                break
             n_files = len(test.get("files", ()))
             stdin, extra, files = blobs[at], blobs[at + 1], blobs[at + 2:at + 2 + n_files]
             try:
                 if "peer" in test:              # a program and its interactor
-                    header, o, at = interactive.run(test, code, blobs, at, init)
+                    from . import interactive
+                    header, o, at = interactive.run(test, blobs[0], blobs, at, init)
                 else:
                     at += 2 + n_files
-                    if not isinstance(extra, int):
-                        extra = extra.decode()
-                    header, o = run_one(test, code, stdin, extra, init, files)
+                    header, o = run_one(test, blobs[0], stdin, extra, init, files)
             except Exception as exc:        # report, do not die: the supervisor decides
                 header, o = {"status": "runner_error", "message": repr(exc)}, [b"", b"", b""]
             results.append(header)
             out += o
+            held += sum(_size(x) for x in o)
             if header["status"] in ("runner_error", "setup_failed") or header.get("restart"):
                 break                       # the supervisor reruns the rest elsewhere
-        for blob in blobs:
-            if isinstance(blob, int):
-                os.close(blob)              # the secrets of the batch's tests
-        send(ctl_out, {"results": results}, *out)
-        if results and results[-1].get("restart"):
-            # The program left a tree that defeats removal. Its verdict stands; this runner
-            # exits, and its scratch tmpfs dies with its mount namespace. The supervisor
-            # starts a fresh runner before the next test.
-            os._exit(3)
+        _open_build(init, req, False)
+        send(ctl_out, {"results": results, "cut": True} if cut else {"results": results}, *out)
+        return bool(results and results[-1].get("restart"))
+    finally:
+        for fd in [*blobs, *(x for x in out if isinstance(x, int))]:
+            os.close(fd)
+
+
+def _size(blob) -> int:
+    return os.fstat(blob).st_size if isinstance(blob, int) else len(blob)
 
 
 if __name__ == "__main__":

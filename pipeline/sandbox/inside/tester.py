@@ -1,7 +1,7 @@
 """The trusted test process of a Python ``assert`` test.
 
 It runs the test code in an interpreter the candidate never touched: forked from the
-runner after the candidate's process, non-dumpable after it drops to the slot's uid (so
+runner before the candidate's process, non-dumpable after it drops to the slot's uid (so
 the candidate, same uid, can neither trace it nor open its descriptors), reading its code
 and the test's secret from a memfd the candidate never held. The test code sees the
 solution's names through its globals: a name it does not define is fetched from the

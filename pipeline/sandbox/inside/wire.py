@@ -14,9 +14,10 @@ str and list as they are; every other value is an object ``{"$": tag, ...}``:
 ``F``  Fraction (``v``: [num, den])            ``r``  range (``v``: [start, stop, step])
 ``od`` OrderedDict                             ``C``  Counter
 ``dd`` defaultdict (``f``: builtin factory)    ``dq`` deque (``m``: maxlen)
-``nt`` namedtuple (``n``, ``f``: names)        ``m``  module, by name (re-imported)
-``B``  a builtin type or function, by name     ``h``  a handle: any other object, left in
-                                                      the candidate's process (``i``: its id)
+``nt`` namedtuple (``n``, ``f``: names)        ``m``  a module of :data:`PURE_MODULES`, by
+                                                      name (re-imported)
+``B``  a builtin type or pure function, by     ``h``  a handle: any other object, left in
+       name                                           the candidate's process (``i``: its id)
 =====  =====================================  =====  ===================================
 
 Exact types only: a subclass of ``int`` or ``list`` is a handle, never its base type.
@@ -44,11 +45,31 @@ from .frames import read_exact
 _LEN = struct.Struct("<I")
 MAX_FRAME = 1 << 30
 _DEPTH = 500
+# What crosses by name is called where it lands: in the test process, on the test's own
+# values, with the test's privileges. Only what computes on its arguments and nothing else
+# may: ``breakpoint`` named as ``Solution`` ran pdb there, which executed a ``.pdbrc`` the
+# solution had written, and a solution's module named ``unittest.__main__`` ran test
+# discovery over scratch on import; either found the test's secret in its frames and wrote
+# ``completed``. Any other builtin or module crosses as a handle, and runs where it came from.
+_PURE_BUILTINS = frozenset((
+    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "bytearray", "bytes",
+    "callable", "chr", "classmethod", "complex", "dict", "divmod", "enumerate", "filter",
+    "float", "format", "frozenset", "hash", "hex", "id", "int", "isinstance", "issubclass",
+    "iter", "len", "list", "map", "max", "memoryview", "min", "next", "object", "oct", "ord",
+    "pow", "property", "range", "repr", "reversed", "round", "set", "slice", "sorted",
+    "staticmethod", "str", "sum", "super", "tuple", "type", "zip"))
+PURE_MODULES = frozenset((
+    "array", "bisect", "cmath", "collections", "collections.abc", "copy", "datetime",
+    "decimal", "fractions", "functools", "hashlib", "heapq", "itertools", "json", "math",
+    "numbers", "operator", "random", "re", "statistics", "string", "struct", "textwrap",
+    "time", "unicodedata"))
+"""Modules that cross by name and are re-imported by the test process (a ``math`` the
+solution patched stays patched only in its own process)."""
 # The builtin types and functions as they were before any candidate ran (this module is
 # imported by the runner), held strongly: a test passes ``int`` to ``remove_datatype``
 # (MBPP 533), and an object cannot pose as one of these, whatever its process patched.
 _BUILTINS = {name: v for name, v in vars(builtins).items()
-             if type(v) in (type, type(len)) and not name.startswith("_")}
+             if name in _PURE_BUILTINS or (type(v) is type and issubclass(v, BaseException))}
 _BUILTIN_NAMES = {id(v): (name, v) for name, v in _BUILTINS.items()}
 
 
@@ -116,7 +137,7 @@ def encode(value, handle, depth: int = 0):
         tag = _special(value, t)
         if tag is not None:
             return tag(value, handle, d)
-        if t is type(os):
+        if t is type(os) and value.__name__ in PURE_MODULES:
             return {"$": "m", "n": value.__name__}
         known = _BUILTIN_NAMES.get(id(value))
         if known is not None and known[1] is value:
@@ -218,7 +239,7 @@ def decode(obj, remote, depth: int = 0):
             return collections.deque(_items(v, remote, d), m)
         if tag == "nt":
             return _namedtuple(obj, remote, d)
-        if tag == "m" and type(obj.get("n")) is str:
+        if tag == "m" and obj.get("n") in PURE_MODULES:
             return importlib.import_module(obj["n"])      # the test's own copy, never theirs
         if tag == "B" and obj.get("n") in _BUILTINS:
             return _BUILTINS[obj["n"]]

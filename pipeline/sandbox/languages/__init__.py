@@ -14,6 +14,11 @@ expressions never enter the program; the judges compare the lines with them outs
 (:mod:`judges.assert_values`), so nothing the program writes or patches can make a wrong
 value pass, and a program that stops early has simply written fewer lines.
 
+For a ``function`` test the build is the solution plus a harness generated from the
+problem's signature (:mod:`.function`): it reads the test's arguments from stdin, calls the
+solution and writes the JSON of the returned value as one line on the result descriptor;
+the judges compare it outside, as for Python.
+
 >>> sorted(names())
 ['cpp', 'go', 'java', 'javascript', 'python', 'rust']
 >>> get("c++").name, get("js").name
@@ -83,8 +88,9 @@ class Language:
 
     def compile_limits(self) -> Limits:
         """Limits of one compilation (all its commands together)."""
+        from ..build import MAX_BUILD
         return Limits(cpu_s=30, wall_s=120, memory_mb=2048, processes=64, file_size_mb=256,
-                      open_files=256, stdout_cap=256 << 20, stderr_keep=16 << 10,
+                      open_files=256, stdout_cap=MAX_BUILD + (1 << 20), stderr_keep=16 << 10,
                       address_space=self.address_space)
 
     def missing(self) -> str | None:
@@ -116,9 +122,12 @@ class Language:
         program's death; at most :data:`MAX_VALUES`), and the error read from its stderr
         (``type`` ``MemoryError``, ``AssertionError``, an exception name, or ``None``).
         ``stdio``: a ``raised`` record when stderr names an error, else ``None``.
+        ``function``: the value the harness wrote (:func:`.function.record`).
         """
         err = outcome.stderr.decode("utf-8", "replace")
         kind = self.error_type(err, outcome)
+        if mode == "function":
+            return function.record(outcome, kind)
         if mode == "assert":
             return Record(RecordKind.VALUES, values=tuple(value_lines(outcome.raw_record)),
                           type=kind, message=_tail(err, 500))
@@ -179,3 +188,4 @@ def get(name: str) -> Language | None:
 
 
 from . import cpp, go, java, javascript, rust  # noqa: E402,F401  (each registers itself)
+from . import function  # noqa: E402  (the function kind's harnesses)

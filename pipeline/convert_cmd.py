@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_INPUT = 0, 2
+from .commands import EXIT_INPUT, EXIT_OK
 
 
 def add_parser(sub) -> None:
@@ -24,8 +24,8 @@ def add_parser(sub) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .. import io
-    from .run import convert_command
+    from . import io
+    from .datasets.run import convert_command
 
     try:
         ds = convert_command(args.format, args.source, args.out, subset=args.subset,
@@ -35,4 +35,6 @@ def main(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     if ds.notes:
         print(f"{len(ds.notes)} note(s) in {Path(args.out) / 'notes.txt'}; first: {ds.notes[0]}")
+    else:
+        print("nothing was left out (no notes.txt)")
     return EXIT_OK
