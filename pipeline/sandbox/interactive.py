@@ -27,6 +27,7 @@ import logging
 import signal
 
 from . import languages, records
+from .budgets import BUILD_BUDGET, CGROUP_HEADROOM, reply_within, request_fits
 from .build import BUILDS, CompileUnavailable
 from .inside.frames import send
 from .records import Record, RecordKind
@@ -80,8 +81,7 @@ def run_batch(slot, lang, programs: list[Program],
                                            record=Record(RecordKind.SYNTAX, type="compile error",
                                                          message=error)))
                 for _ in programs], None
-    from .slot import _request_fits
-    n = _request_fits(programs)             # the caller sends the rest again
+    n = request_fits(programs)              # the caller sends the rest again
     programs, limits = programs[:n], limits[:n]
     outcomes, error, oom = _round_trip(slot, lang, plang, build, pbuild, programs, limits)
     if oom and len(programs) > 1:
@@ -126,7 +126,6 @@ def _build(slot, lang, code: str, mode: str):
 def _installs(slot, wanted: list) -> tuple[list[dict], list[str], list[bytes]]:
     """What the runner must install (and may drop) for ``wanted`` builds: ``(key, build,
     owner)``; the slot's record of its installed builds is updated after the reply."""
-    from .slot import BUILD_BUDGET
     installs, drops, blobs = [], [], []
     keys = {key for key, _, _ in wanted}
     for key, build, owner in wanted:
@@ -149,7 +148,6 @@ def _argv(source, limits: Limits, argv) -> list[str]:
 
 
 def _round_trip(slot, lang, plang, build, pbuild, programs, limits):
-    from .slot import CGROUP_HEADROOM, REPLY_GRACE_S, TEST_GRACE_S
     peer = programs[0].interactor
     plims = [plang.run_limits(p.interactor.limits) if plang else p.interactor.limits
              for p in programs]
@@ -192,7 +190,7 @@ def _round_trip(slot, lang, plang, build, pbuild, programs, limits):
     except OSError as exc:
         slot._kill()
         return [], f"runner gone before the test: {exc}", False
-    reply = slot._reply(sum(lim.wall + TEST_GRACE_S for lim in limits) + REPLY_GRACE_S)
+    reply = slot._reply(reply_within(limits))
     if reply is None:
         tail = slot._stderr_tail()
         slot._kill()

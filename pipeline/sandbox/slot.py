@@ -25,10 +25,11 @@ from pathlib import Path
 from . import isolation, languages, records
 from .languages import function
 from .records import Record, RecordKind
+from .budgets import BUILD_BUDGET, CGROUP_HEADROOM, reply_within, request_fits
 from .build import BUILDS, Build, CompileUnavailable
 from .cgroup import SlotCgroup
 from .inside.frames import recv, send
-from .inside.runner import kill_uid
+from .inside.process import kill_uid
 from .values import Limits, Outcome, Program, SandboxError, Status
 
 log = logging.getLogger("daskjudge.sandbox")
@@ -36,39 +37,11 @@ log = logging.getLogger("daskjudge.sandbox")
 UID_BASE = 36000
 UID_COUNT = 1000
 START_TIMEOUT_S = 30.0
-REPLY_GRACE_S = 10.0
-# And per test of a batch, for the runner's work after each program (reaping, the System V
-# sweep, clearing scratch), which a program can make cost a few tenths of a second: 32 tests
-# that each use their whole wall clock and leave 19,999 names (0.4 s each to remove at the
-# ~50,000 a second measured here) would take the reply 13 s past the sum of their walls.
-TEST_GRACE_S = 1.0
-# Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
-# resident) and the page cache of the scratch tmpfs are charged to the same group.
-CGROUP_HEADROOM = 256 << 20
-# Bytes of builds a runner keeps (in a tmpfs of 160 MiB of its own) for the tests to come.
-BUILD_BUDGET = 128 << 20
 
 # bubblewrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that
 # spawned it exits. Spawn every runner from one long-lived thread so that a Dask task thread
 # retiring never takes a sandbox with it.
 _SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="daskjudge-spawn")
-
-
-# Bytes of inputs, call arguments and files in one request beyond its first test: a
-# checker's batch carried 32 outputs of 16 MiB each, and the runner read them all at once.
-REQUEST_BUDGET = 32 << 20
-
-
-def _request_fits(programs: list[Program]) -> int:
-    """How many of ``programs``, from the first (at least one), one request carries."""
-    size = 0
-    for n, p in enumerate(programs):
-        size += len(p.stdin) + len(p.call) + sum(map(len, p.files.values()))
-        if p.interactor is not None:    # its source and files go with every test
-            size += len(p.interactor.code) + sum(map(len, p.interactor.files.values()))
-        if n and size > REQUEST_BUDGET:
-            return n
-    return len(programs)
 
 
 def _starved() -> Outcome:
@@ -350,7 +323,7 @@ class Slot:
     def _trip(self, programs, limits, **build) -> tuple[list[Outcome], str | None]:
         """Run a prefix of ``programs`` (at least one; the caller sends the rest again) in
         one round trip; ``(outcomes, why the sandbox failed)``."""
-        n = _request_fits(programs)
+        n = request_fits(programs)
         programs, limits = programs[:n], limits[:n]
         outcomes, error, ooms = self._round_trip(programs, limits, **build)
         if ooms and len(programs) > 1:
@@ -419,7 +392,10 @@ class Slot:
                 got, error = self._trip(group, [lang.run_limits(x) for x in lims],
                                         build=build, argv=source.run)
                 for p, o in zip(group, got):
-                    if o.record is None:
+                    if o.record is None and p.mode == "function":
+                        o.record = function.record(o, lang.error_type(
+                            o.stderr.decode("utf-8", "replace"), o))
+                    elif o.record is None:
                         o.record = lang.record(o, p.mode)
             outcomes += _interleave(got, unfit, n)
             if error or len(got) < len(group):
@@ -487,7 +463,7 @@ class Slot:
         except OSError as exc:
             self._kill()
             return [], f"runner gone before the test: {exc}", False
-        reply = self._reply(sum(lim.wall + TEST_GRACE_S for lim in limits) + REPLY_GRACE_S)
+        reply = self._reply(reply_within(limits))
         if reply is None:
             tail = self._stderr_tail()
             self._kill()

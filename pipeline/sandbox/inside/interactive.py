@@ -51,8 +51,7 @@ import struct
 import termios
 import time
 
-from . import child
-from . import runner
+from . import child, process
 
 PEER_SUFFIX = "-i"
 """The interactor's scratch folder is the program's, with this suffix (``/sb/w-i``)."""
@@ -94,10 +93,10 @@ def run_pair(test: dict, code: int, call: int, files: list[int], peer: dict, pee
     _scratch(scratch, uid)
     _scratch(pscratch, puid)
     if files:
-        runner._place_files(scratch, test["files"], files)
+        process.place_files(scratch, test["files"], files)
     for name, blob in zip(peer.get("files", ()), peer_files):
-        runner._write_new(os.path.join(pscratch, runner._plain_name(name)), blob, 0o444)
-    out_path = os.path.join(pscratch, runner._plain_name(peer["output"]))
+        process.write_new(os.path.join(pscratch, process.plain_name(name)), blob, 0o444)
+    out_path = os.path.join(pscratch, process.plain_name(peer["output"]))
     fd = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     if puid is not None:
         os.fchown(fd, puid, puid)
@@ -115,11 +114,11 @@ def run_pair(test: dict, code: int, call: int, files: list[int], peer: dict, pee
     peer_init = dict(init, uid=puid, gid=puid, scratch=pscratch)
     peer_req = dict(peer, mode="script")
     start = time.monotonic()
-    ipid = runner._fork()
+    ipid = process.fork()
     if ipid == 0:
         _interactor(peer_req, peer_init, {0: in_r, 1: i2p_w, 2: perr_w, child.RESULT_FD: pres_w,
                                           child.SETUP_FD: pset_w}, peer_code)
-    ppid = runner._fork()
+    ppid = process.fork()
     if ppid == 0:
         child.start(dict(test, mode="stdio"), init,
                     {0: i2p_r, 1: out_w, 2: err_w, child.RESULT_FD: res_w,
@@ -135,16 +134,16 @@ def run_pair(test: dict, code: int, call: int, files: list[int], peer: dict, pee
     try:
         header, outs = _watch(ppid, ipid, lim, plim, init, start, pipes)
     finally:
-        setup = _drain(set_r) + _drain(pset_r)
+        setup = process.drain(set_r) + process.drain(pset_r)
         for fd in (*pipes.values(), set_r, pset_r):
             if fd is not None:
                 os.close(fd)
     outs.append(_output_file(out_path, plim["stdout_cap"]))
     for u in {uid, puid} - {None}:
-        runner._sweep_ipc(u)
+        process.sweep_ipc(u)
     own_fs = init.get("own_fs", False)
     # Both, whatever the first says: a folder left behind would fail the next test's set-up.
-    leftover = [runner._clear_scratch(path, own_fs) for path in (scratch, pscratch)]
+    leftover = [process.clear_scratch(path, own_fs) for path in (scratch, pscratch)]
     leftover = leftover[0] or leftover[1]
     if setup:
         header["status"] = "setup_failed"
@@ -189,14 +188,6 @@ def _flush_files() -> None:
                 pass
 
 
-def _drain(fd: int) -> bytes:
-    os.set_blocking(fd, False)
-    try:
-        return os.read(fd, 4096)
-    except BlockingIOError:
-        return b""
-
-
 def _output_file(path: str, cap: int) -> int | bytes:
     """The interactor's output file, first ``cap`` bytes, copied into a memfd in the kernel
     (its message may hold the answer: it never enters the runner's memory); never a link,
@@ -227,7 +218,7 @@ def _output_file(path: str, cap: int) -> int | bytes:
 def _kill_side(uid, pid: int) -> None:
     """Kill what is left of one side (its strays may hold its pipes open)."""
     if uid is not None:
-        runner.kill_uid(uid)
+        process.kill_uid(uid)
         return
     try:
         os.killpg(pid, signal.SIGKILL)
@@ -255,7 +246,7 @@ class _Relay:
         output, ``None`` when none could be taken now."""
         if not self.reading or self.full:
             return None
-        to = self.in_fd if self.open else runner._NULL
+        to = self.in_fd if self.open else process.NULL
         try:
             n = os.splice(self.out_fd, to, 1 << 16, flags=os.SPLICE_F_NONBLOCK)
         except BlockingIOError:
@@ -365,7 +356,7 @@ def _watch(prog: int, peer: int, lim: dict, plim: dict, init: dict, start: float
                     if fd not in open_fds or not event & (_IN | select.POLLHUP | select.POLLERR):
                         continue
                     room = keep.get(fd, 0) - sizes[fd]
-                    n = os.splice(fd, bufs[fd] if room > 0 else runner._NULL,
+                    n = os.splice(fd, bufs[fd] if room > 0 else process.NULL,
                                   min(room, 1 << 16) if room > 0 else 1 << 16)
                     if not n:
                         open_fds.discard(fd)
@@ -383,9 +374,9 @@ def _watch(prog: int, peer: int, lim: dict, plim: dict, init: dict, start: float
         raise
     finally:
         wall = time.monotonic() - start
-        runner._kill_all([prog, peer], init)
+        process.kill_all([prog, peer], init)
         if puid is not None and os.getpid() != 1:
-            runner.kill_uid(puid)
+            process.kill_uid(puid)
         reaped = _reap_sides(puid, peer)
         for fd in pidfds:
             os.close(fd)

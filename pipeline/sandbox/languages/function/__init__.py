@@ -27,11 +27,10 @@ from dataclasses import replace
 from ...records import Record, RecordKind, loads
 from ...values import Outcome, Program
 from . import cpp, go, java, javascript, rust
-from .signature import Signature, Unsupported, choose, int_bits, parse, spell
+from .signature import (UNSERIALISABLE, Signature, Unsupported, choose, int_bits, parse,
+                        spell)
 
 HARNESSES = {"cpp": cpp, "java": java, "javascript": javascript, "go": go, "rust": rust}
-UNSERIALISABLE = "daskjudge: return value not serialisable: "
-"""What a harness writes on stderr (and nothing on fd 3) for a value it cannot write."""
 
 
 def signature_for(language: str, entry_point: str | None, text: str | None) -> Signature:
