@@ -13,7 +13,7 @@ import pytest
 from conftest import SAMPLE, in_ci
 from pipeline import datasets, execute, expand, io, score
 from pipeline.config import Config
-from pipeline.sandbox import Interactor, Limits, Program
+from pipeline.sandbox import Interactor, Limits, Program, Status
 from pipeline.sandbox.interactive import PEER_KEY
 
 # A guessing game: INPUT holds "n x"; the interactor tells n, answers each guess with <, >
@@ -300,7 +300,7 @@ def test_cpu_is_each_sides_own(pool):
     peer = Interactor(busy, files={"input.txt": b""}, argv=("input.txt", "output.txt"),
                       limits=Limits(cpu_s=2))
     o = pool.run(Program("print(int(input()) ** 2, flush=True)", interactor=peer), Limits())
-    assert (o.status.value, o.exit_code, o.interactor.exit_code) == ("exited", 0, 0)
+    assert (o.status, o.exit_code, o.interactor.exit_code) == (Status.EXITED, 0, 0)
     assert o.interactor.cpu_s >= 0.3 > o.cpu_s
 
 
