@@ -9,12 +9,20 @@ its working directory and their names on its command line, in the order of its c
 spec                argv                                verdict
 ==================  ==================================  ========================================
 ``checker``         ``input output answer`` (testlib)   exit 0 AC, 1 WA, 2 WA (presentation),
-                                                        anything else SE (3 is testlib's FAIL)
+                                                        7 points (``quitp``: the score in [0, 1]
+                                                        at the start of its stderr, after
+                                                        ``points``), anything else SE (3 is
+                                                        testlib's FAIL)
 ``checker:cms``     ``input answer output`` (CMS/IOI)   exit 0 and a score on stdout: 1 AC,
-                                                        0 ≤ score < 1 WA; anything else SE
+                                                        0 ≤ score < 1 WA with that score as
+                                                        the test's points; anything else SE
 ``checker:openr1``  ``input answer output`` (open-r1)   exit 0 and stdout ``1`` or ``100`` AC,
                                                         another number WA; anything else SE
 ==================  ==================================  ========================================
+
+Points (a partially correct output) make the test WA with the checker's score in its
+``score`` column (:mod:`.score`); full points are AC. Points that cannot be read or lie
+outside [0, 1] are the checker's failure: SE.
 
 A checker that does not compile, raises, is killed, runs out of its own limits
 (:func:`limits`) or breaks its contract never gives AC. It is checked again on the reference
@@ -37,6 +45,7 @@ from pipeline.sandbox.records import RecordKind
 from pipeline.sandbox.values import Limits, Outcome, Program, Status
 
 from .registry import JudgeSpecError, register
+from .score import Scored, from_points, split_points
 from .verdict import Verdict
 
 INPUT, OUTPUT, ANSWER = "input.txt", "output.txt", "answer.txt"
@@ -88,7 +97,8 @@ class Checker:
 
     def judge(self, run: Run, source: str, items: Sequence[tuple[str, bytes, str]],
               limit: Limits | None = None) -> list[tuple[Verdict, str]]:
-        """Check ``(input, program output, expected output)`` items; one verdict each.
+        """Check ``(input, program output, expected output)`` items; one verdict each
+        (:meth:`judge_scored` gives the checker's points too).
 
         >>> from pipeline.sandbox import SlotPool
         >>> src = "import sys; a, b = (open(f).read().split() for f in sys.argv[2:]); sys.exit(a != b)"
@@ -96,28 +106,40 @@ class Checker:
         ...     Checker("testlib").judge(pool.run_batch, src, [("", b"1 2", "1  2"), ("", b"1", "2")])
         [(<Verdict.AC: 'AC'>, ''), (<Verdict.WA: 'WA'>, 'checker: exit code 1')]
         """
+        return [(s.verdict, s.message) for s in self.judge_scored(run, source, items, limit)]
+
+    def judge_scored(self, run: Run, source: str, items: Sequence[tuple[str, bytes, str]],
+                     limit: Limits | None = None) -> list[Scored]:
+        """:meth:`judge` with the points each check gave (``None`` where it gave none)."""
         if not items:
             return []
         limit = limit or limits()
         programs = [self.program(source, *item) for item in items]
         outcomes = run(programs, [limit] * len(programs))
-        verdicts = [self.verdict(o, limit) for o in outcomes]
+        verdicts = [self.scored(o, limit) for o in outcomes]
         # A checker that fails on a contestant's output is SE only if it fails on the
         # reference answer too: else a wrong program that makes it crash escapes its WA
         # (and with ``on_se: raise`` stops the run).
-        failed = [i for i, (v, _), o in zip(range(len(items)), verdicts, outcomes)
+        failed = [i for i, (v, _, _), o in zip(range(len(items)), verdicts, outcomes)
                   if v is Verdict.SE and o.status is not Status.SANDBOX_ERROR]
         if failed:
             refs = [self.program(source, items[i][0], items[i][2].encode("utf-8", "surrogateescape"),
                                  items[i][2]) for i in failed]
             for i, o in zip(failed, run(refs, [limit] * len(refs))):
-                if self.verdict(o, limit)[0] is Verdict.AC:
-                    verdicts[i] = (Verdict.WA, f"{verdicts[i][1]} (on this output only; "
-                                               f"the reference answer passes)"[:500])
+                if self.scored(o, limit).verdict is Verdict.AC:
+                    verdicts[i] = Scored(Verdict.WA, f"{verdicts[i][1]} (on this output only; "
+                                                     f"the reference answer passes)"[:500])
         return verdicts
 
     def verdict(self, o: Outcome, limit: Limits) -> tuple[Verdict, str]:
         """The test's verdict from the checker's outcome."""
+        return tuple(self.scored(o, limit)[:2])
+
+    def scored(self, o: Outcome, limit: Limits) -> Scored:
+        """The test's verdict and points from the checker's outcome."""
+        return Scored(*self._scored(o, limit))
+
+    def _scored(self, o: Outcome, limit: Limits) -> tuple:
         rec = o.record
         if o.status is Status.SANDBOX_ERROR:
             return Verdict.SE, f"checker: sandbox error: {o.message}"
@@ -146,6 +168,12 @@ class Checker:
                 what = "checker" if code == 1 else "checker (presentation)"
                 detail = _tail(o.stderr) or _tail(o.stdout)
                 return Verdict.WA, f"{what}: {detail}" if detail else f"{what}: exit code {code}"
+            if code == 7:                   # testlib's quitp: "points 0.5 message" on stderr
+                points, said = split_points(o.stderr.decode("utf-8", "replace"))
+                if points is None:
+                    return Verdict.SE, (f"checker gave points (exit code 7) but no score in "
+                                        f"[0, 1]: {_tail(o.stderr, 100)!r}")
+                return from_points(points, f"checker: {_tail(said.encode())}")
             return Verdict.SE, (f"checker failed (exit code {code}"
                                 + (", testlib FAIL" if code == 3 else "") + f"): {_tail(o.stderr)}")
         if code != 0:
@@ -164,7 +192,9 @@ class Checker:
             return Verdict.SE, f"checker printed a score outside [0, 1]: {token}"
         if score == 1:
             return Verdict.AC, ""
-        return Verdict.WA, f"checker: score {score:g} {_tail(o.stderr)}".strip()
+        if score > 0:
+            return from_points(score, f"checker: {_tail(o.stderr)}")
+        return Verdict.WA, f"checker: score {score:g} {_tail(o.stderr)}".strip(), score
 
 
 @register("checker")

@@ -14,7 +14,7 @@ float          ``float:EPS``        a tolerance; the comparator is exact and fre
 yesno          ``yesno``            YES/yes/Yes all accepted
 any_order      ``checker``          order free, but lines or tokens? a checker knows
 multiple       ``checker``          several valid answers: only a checker can tell
-interactive    (unsupported)        needs an interactor, not a checker
+interactive    (kind interactive)   needs an interactor (its own column), not a checker
 =============  ===================  ====================================================
 """
 

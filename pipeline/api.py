@@ -22,7 +22,7 @@ from judges import VERDICTS
 from . import checkpoint, cluster, events, expand, expected, io, plan, worker
 from .config import Config
 from .execute import META as TESTS_META
-from .reduce import problem_counts, problems_table, solutions_table
+from .reduce import problem_counts, problems_table, solutions_table, subtasks_of
 
 log = logging.getLogger("daskjudge")
 
@@ -34,8 +34,9 @@ class ScoreResult:
     Attributes
     ----------
     tests : one row per (solution, test): verdict, CPU time, wall time, memory, message.
-    solutions : one row per solution: n_tests, n_passed, pass_fraction, accepted, verdict.
-    problems : one row per problem: n_solutions, n_accepted, pass_rate, pass@k.
+    solutions : one row per solution: n_tests, n_passed, pass_fraction, accepted, verdict,
+        score out of max_score.
+    problems : one row per problem: n_solutions, n_accepted, pass_rate, mean_score, pass@k.
     summary : counts per verdict, totals, wall time, isolation, config and its hash, versions.
     """
 
@@ -153,8 +154,9 @@ def score(problems: Any, solutions: Any, *, client=None,
         # The rows are on the client already (they are the checkpoint and tests.parquet),
         # so they are reduced here rather than sent back to the cluster.
         langs = sol[["problem_id", "solution_id", "language"]].astype(object)
-        sols_df = solutions_table(tests_df, langs)
-        problems_df = problems_table(problem_counts(sols_df), pids, cfg.k)
+        subtasks = subtasks_of(resolved)
+        sols_df = solutions_table(tests_df, langs, subtasks)
+        problems_df = problems_table(problem_counts(sols_df), pids, cfg.k, subtasks)
         sols_df = _with_extras(sols_df, solutions_t, io.SOLUTIONS, ["problem_id", "solution_id"])
         problems_df = _with_extras(problems_df, problems_t, io.PROBLEMS, ["problem_id"])
         wall = time.monotonic() - started

@@ -118,7 +118,7 @@ def print_summary(result, out: Path | None, file=sys.stdout) -> None:
           f"problems {s['problems']}  in {s['wall_time_s']:.1f} s "
           f"({s['tests_per_second']} tests/s)  isolation {s['isolation']}", file=file)
     p = result.problems
-    cols = ["problem_id", "n_solutions", "n_accepted", "pass_rate"] + [
+    cols = ["problem_id", "n_solutions", "n_accepted", "pass_rate", "mean_score", "max_score"] + [
         c for c in p.columns if c.startswith("pass@")]
     shown = p[cols].head(40)
     print("\n" + shown.to_string(index=False, float_format=lambda x: f"{x:.3f}",

@@ -6,7 +6,7 @@ A config has a few run keys (inputs, outputs, dataset, pass@k) and one section p
 ``judge``   how a test is judged: default comparator, limits, checker limits, early exit
 ``cluster`` where tests run: scheduler, workers, slots, isolation, partitions, retries
 ``serve``   ``daskjudge serve``: address, port, body and request limits, batching window
-``reward``  RL rewards: ``binary`` or ``fraction``, and what an SE rollout gets
+``reward``  RL rewards: ``binary``, ``fraction`` or ``score``, and what an SE rollout gets
 ``llm``     the OpenAI-compatible endpoint ``daskjudge judges`` asks for checkers
 ``sample``  ``daskjudge sample`` / ``eval`` (checked by :mod:`pipeline.evalsuite.settings`)
 ==========  ===============================================================================
@@ -144,12 +144,14 @@ class Rewarding:
     """RL rewards (:mod:`pipeline.reward`)."""
 
     mode: str = "binary"
-    """``binary`` (1.0 iff every test passes) or ``fraction`` of tests passed."""
+    """``binary`` (1.0 iff every test passes), ``fraction`` of tests passed, or ``score``:
+    the solution's points over the most it could get (IOI subtasks, judges' partial points;
+    :mod:`pipeline.reduce`)."""
     on_se: str = "raise"
     """A rollout whose tests ended in SE: ``raise`` or ``nan`` (never a made-up 0)."""
 
     def validate(self, where: str) -> None:
-        _choice(self, where + "reward.", "mode", ("binary", "fraction"))
+        _choice(self, where + "reward.", "mode", ("binary", "fraction", "score"))
         _choice(self, where + "reward.", "on_se", ("raise", "nan"))
 
 

@@ -42,13 +42,20 @@ def limits_for(config: Config, time_limit_s: float, memory_limit_mb: int) -> Lim
                   stdout_cap=j.output_limit_mb << 20)
 
 
-def program_for(row: Row) -> Program:
-    """What the sandbox runs for one row."""
+def program_for(row: Row, config: Config | None = None) -> Program:
+    """What the sandbox runs for one row (``config``: the interactor's limits)."""
     language = row.language or "python"
     prelude = row.prelude
     if row.kind == "function" and language != "python":
         prelude = None      # LeetCode's Python imports; the harness has its language's own
     source = with_prelude(prelude, row.code)
+    if row.kind == "interactive":
+        j = (config or Config()).judge
+        limit = judges.interactor.limits(j.checker_time_limit_s, j.checker_memory_limit_mb)
+        return Program(source, mode="stdio", language=language,
+                       interactor=judges.interactor.interactor(
+                           row.interactor, row.interactor_language, row.input, row.expected,
+                           limit))
     if row.kind == "stdio":
         return Program(source, mode="stdio", stdin=row.input.encode("utf-8"), language=language)
     return Program(source, mode=row.kind, call=row.input, entry_point=row.entry_point,
@@ -88,10 +95,10 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
         if key in failed:
             outcomes = [None] * len(batch)
         else:
-            outcomes = run([program_for(r) for r in batch],
+            outcomes = run([program_for(r, config) for r in batch],
                            [limits_for(config, r.time_limit_s, r.memory_limit_mb) for r in batch])
-        verdicts = _judge(batch, outcomes, run, config, comparators)
-        for row, outcome, (verdict, message) in zip(batch, outcomes, verdicts):
+        verdicts, points = _judge(batch, outcomes, run, config, comparators)
+        for i, (row, outcome, (verdict, message)) in enumerate(zip(batch, outcomes, verdicts)):
             stdout = stderr = exit_code = sig = None
             if outcome is None:
                 verdict, message, cpu, wall, mem = Verdict.SKIP, "an earlier test failed", 0.0, 0.0, 0.0
@@ -106,7 +113,8 @@ def execute_partition(rows: pd.DataFrame, run: Runner, config: Config) -> pd.Dat
             for name, value in zip(TESTS_OUT.names, (row.problem_id, row.solution_id,
                                                      row.test_index, verdict.value, cpu, wall,
                                                      mem, _utf8(message), stdout, stderr,
-                                                     exit_code, sig)):
+                                                     exit_code, sig,
+                                                     judges.score_of(verdict, points.get(i)))):
                 out[name].append(value)
     return conform(pd.DataFrame(out), TESTS_OUT)
 
@@ -137,14 +145,29 @@ def unrun(problem_id: str, solution_id: str, n_tests: int, message: str) -> pd.D
 
 
 def _judge(batch: list[Row], outcomes: list, run: Runner, config: Config,
-           comparators: dict) -> list[tuple[Verdict | None, str]]:
-    """Verdicts of a batch. Outputs that need a special judge are checked together, in one
+           comparators: dict) -> tuple[list[tuple[Verdict | None, str]], dict[int, float]]:
+    """Verdicts of a batch, and the points a special judge or an interactor gave (by
+    position in the batch). Outputs that need a special judge are checked together, in one
     sandboxed batch of the checker (the sandbox is handed to the judge)."""
     verdicts: list[tuple[Verdict | None, str]] = []
+    points: dict[int, float] = {}
     pending: dict[tuple[str, str], list[int]] = {}
+    j = config.judge
     for i, (row, outcome) in enumerate(zip(batch, outcomes)):
         if outcome is None:
             verdicts.append((None, ""))
+            continue
+        if row.kind == "interactive":
+            try:
+                verdict, message, given = judges.interactor.decide(
+                    outcome, cpu_limit_s=row.time_limit_s,
+                    interactor_cpu_s=j.checker_time_limit_s)
+            except Exception as exc:    # as below: the judge's own fault is this row's SE
+                verdict, message, given = (
+                    Verdict.SE, f"judge error: {type(exc).__name__}: {exc}"[:500], None)
+            verdicts.append((verdict, message))
+            if given is not None:
+                points[i] = given
             continue
         spec = row.judge
         comparator = comparators.get(spec) or comparators.setdefault(spec, judges.get(spec))
@@ -161,10 +184,11 @@ def _judge(batch: list[Row], outcomes: list, run: Runner, config: Config,
                                               language=row.language or "python"))
             except Exception as exc:    # a judge's own fault: this row's SE, not the partition's
                 verdicts.append((Verdict.SE, f"judge error: {type(exc).__name__}: {exc}"[:500]))
-    j = config.judge
     limit = judges.checker.limits(j.checker_time_limit_s, j.checker_memory_limit_mb)
     for (spec, source), where in pending.items():
         items = [(batch[i].input, outcomes[i].stdout, batch[i].expected) for i in where]
-        for i, verdict in zip(where, comparators[spec].judge(run, source, items, limit)):
-            verdicts[i] = verdict
-    return verdicts
+        for i, scored in zip(where, comparators[spec].judge_scored(run, source, items, limit)):
+            verdicts[i] = (scored.verdict, scored.message)
+            if scored.points is not None:
+                points[i] = scored.points
+    return verdicts, points

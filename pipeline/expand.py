@@ -37,6 +37,8 @@ class Row(NamedTuple):
     input: str
     expected: str
     checker: str | None
+    interactor: str | None
+    interactor_language: str | None
     signature: str | None
     """``function`` in a compiled language: the signature its harness is generated from."""
 
@@ -45,7 +47,8 @@ _TYPES = {"problem_id": pa.string(), "solution_id": pa.string(), "language": pa.
           "code": pa.string(), "kind": pa.string(), "entry_point": pa.string(),
           "judge": pa.string(), "prelude": pa.string(), "time_limit_s": pa.float64(),
           "memory_limit_mb": pa.int64(), "test_index": pa.int32(), "input": pa.string(),
-          "expected": pa.string(), "checker": pa.string(), "signature": pa.string()}
+          "expected": pa.string(), "checker": pa.string(), "interactor": pa.string(),
+          "interactor_language": pa.string(), "signature": pa.string()}
 ROWS = pa.schema([(name, _TYPES[name]) for name in Row._fields])
 """The expanded rows' Arrow schema: :class:`Row`'s fields, in its order."""
 META = empty(ROWS)

@@ -13,6 +13,7 @@ column, before any work is sent to the cluster.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -24,17 +25,21 @@ import judges
 from .sandbox.inside.tagged import decode
 from .sandbox.records import loads
 
-KINDS = ("stdio", "function", "assert")
+KINDS = ("stdio", "function", "assert", "interactive")
 LANGUAGES = ("python", "cpp", "java", "javascript", "go", "rust")
 """Canonical names (``pipeline.sandbox.languages`` also takes aliases such as ``c++``)."""
 
 TEST = pa.struct([("input", pa.string()), ("output", pa.string())])
+SUBTASK = pa.struct([("points", pa.float64()), ("tests", pa.list_(pa.int64()))])
 
 PROBLEMS = pa.schema([
     ("problem_id", pa.string()), ("kind", pa.string()), ("tests", pa.list_(TEST)),
     ("entry_point", pa.string()), ("judge", pa.string()), ("checker", pa.string()),
     ("time_limit_s", pa.float64()), ("memory_limit_mb", pa.int64()), ("prelude", pa.string()),
     ("signature", pa.string()),
+    # ``interactive``: the interactor's source and language; IOI subtasks (any kind).
+    ("interactor", pa.string()), ("interactor_language", pa.string()),
+    ("subtasks", pa.list_(SUBTASK)),
 ])
 SOLUTIONS = pa.schema([
     ("problem_id", pa.string()), ("solution_id", pa.string()), ("language", pa.string()),
@@ -52,6 +57,8 @@ TESTS_OUT = pa.schema([
     ("stdout", pa.string()), ("stderr", pa.string()),
     # How the program ended (null when it did not run: SKIP, SE, or killed by a limit).
     ("exit_code", pa.int32()), ("signal", pa.int32()),
+    # In [0, 1]: 1 AC, the judge's points, else 0; null for SE and SKIP.
+    ("score", pa.float64()),
 ])
 SOLUTIONS_OUT = pa.schema([
     ("problem_id", pa.string()), ("solution_id", pa.string()), ("language", pa.string()),
@@ -59,10 +66,13 @@ SOLUTIONS_OUT = pa.schema([
     ("accepted", pa.bool_()), ("verdict", pa.string()),
     # The first test (by index) that is not AC, null when all are; CPU seconds of all tests.
     ("first_failure", pa.int32()), ("time_s", pa.float64()),
+    # Points (IOI subtasks; see pipeline.reduce), null when any test is SE.
+    ("score", pa.float64()), ("max_score", pa.float64()),
 ])
 PROBLEMS_OUT = pa.schema([
     ("problem_id", pa.string()), ("n_solutions", pa.int32()), ("n_judged", pa.int32()),
     ("n_accepted", pa.int32()), ("pass_rate", pa.float64()), ("mean_pass_fraction", pa.float64()),
+    ("max_score", pa.float64()), ("mean_score", pa.float64()),
 ])
 
 
@@ -196,6 +206,65 @@ def _tests(row: dict, kind: str, where: _Row) -> list[dict]:
     return out
 
 
+def _subtasks(row: dict, n_tests: int, where: _Row) -> list[dict] | None:
+    """IOI subtasks: ``[{points, tests}]``, points ≥ 0 adding up to more than 0, each a
+    non-empty list of distinct test indices of this problem."""
+    value = row.get("subtasks")
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)) or not value:
+        raise where.fail("subtasks", "must be a non-empty list of {points, tests}")
+    out, total = [], 0.0
+    for k, st in enumerate(value):
+        if not isinstance(st, dict) or "points" not in st or "tests" not in st:
+            raise where.fail(f"subtasks[{k}]", "must be an object with 'points' and 'tests'")
+        points = st["points"]
+        if (isinstance(points, bool) or not isinstance(points, (int, float))
+                or not math.isfinite(points) or points < 0):
+            raise where.fail(f"subtasks[{k}].points", f"must be a number ≥ 0, got {points!r:.40}")
+        tests = st["tests"]
+        if hasattr(tests, "tolist"):
+            tests = tests.tolist()
+        if not isinstance(tests, (list, tuple)) or not tests:
+            raise where.fail(f"subtasks[{k}].tests", "must be a non-empty list of test indices")
+        for t in tests:
+            if isinstance(t, bool) or not isinstance(t, int):
+                raise where.fail(f"subtasks[{k}].tests", f"test indices are integers, got {t!r:.40}")
+            if not 0 <= t < n_tests:
+                raise where.fail(f"subtasks[{k}].tests", f"test index {t} is out of range: the "
+                                 f"problem has {n_tests} test(s), 0 to {n_tests - 1}")
+        if len(set(tests)) != len(tests):
+            raise where.fail(f"subtasks[{k}].tests", "lists a test more than once")
+        out.append({"points": float(points), "tests": [int(t) for t in tests]})
+        total += points
+    if total <= 0:
+        raise where.fail("subtasks", "the points add up to 0: nothing could be scored")
+    return out
+
+
+def _interactor(row: dict, kind: str, judge: str | None, where: _Row) -> tuple:
+    """``interactive``: the interactor's source (required) and its language (a language
+    the sandbox runs, default python); neither belongs to another kind."""
+    source = _text(row, "interactor", where, required=kind == "interactive")
+    language = _text(row, "interactor_language", where, required=False)
+    if kind != "interactive":
+        for column, value in (("interactor", source), ("interactor_language", language)):
+            if value is not None:
+                raise where.fail(column, f"is for interactive problems, not {kind!r}")
+        return None, None
+    if judge is not None:
+        raise where.fail("judge", "an interactive problem is judged by its interactor; leave "
+                         "'judge' empty")
+    if language is not None:
+        language = _canonical(language)
+        if language not in LANGUAGES:
+            raise where.fail("interactor_language", f"language {language!r} is not supported; "
+                             f"supported: {', '.join(LANGUAGES)}")
+    return source, language
+
+
 def _signature(row: dict, kind: str, where: _Row) -> str | None:
     """The signature a compiled ``function`` solution is called by: the ``signature`` column,
     else the starter code (LiveCodeBench keeps LeetCode's in ``starter_code``). It is read
@@ -235,13 +304,17 @@ def read_problems(source: Any) -> pa.Table:
         checker = _text(row, "checker", where, required=judges.is_checker(judge))
         if judges.is_checker(judge) and kind != "stdio":
             raise where.fail("judge", f"a checker judges stdio problems only, not {kind!r}")
+        interactor, interactor_language = _interactor(row, kind, judge, where)
+        tests = _tests(row, kind, where)
         out = dict(row)
-        out.update(problem_id=pid, kind=kind, tests=_tests(row, kind, where), entry_point=entry,
+        out.update(problem_id=pid, kind=kind, tests=tests, entry_point=entry,
                    judge=judge, checker=checker,
                    time_limit_s=_number(row, "time_limit_s", where, float),
                    memory_limit_mb=_number(row, "memory_limit_mb", where, int),
                    prelude=_text(row, "prelude", where, required=False),
-                   signature=_signature(row, kind, where))
+                   signature=_signature(row, kind, where),
+                   interactor=interactor, interactor_language=interactor_language,
+                   subtasks=_subtasks(row, len(tests), where))
         clean.append(out)
     return _table(clean, PROBLEMS, columns, name)
 

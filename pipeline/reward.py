@@ -22,13 +22,15 @@ Each rollout's result is a dict (verl logs every key but ``score`` as ``reward_e
     {"score": 1.0, "acc": 1.0, "verdict": "AC", "passed": 10, "total": 10,
      "first_failure": -1, "time_s": 0.031, "duplicate": False}
 
-``score`` follows the ``reward`` setting: ``binary`` (1.0 when every test passes, else 0.0)
-or ``fraction`` (tests passed / tests). ``acc`` is the binary all-pass either way.
+``score`` follows the ``reward`` setting: ``binary`` (1.0 when every test passes, else 0.0),
+``fraction`` (tests passed / tests) or ``score`` (the solution's points over the most it
+could get: IOI subtasks and judges' partial points, :mod:`pipeline.reduce`). ``acc`` is the
+binary all-pass either way.
 ``first_failure`` is the index of the first non-AC test (-1 when none), ``time_s`` the CPU
 seconds of the rollout's tests, ``duplicate`` whether an identical rollout earlier in the
 batch was judged in its place. With ``early_exit: true`` a rollout stops at its first
 failing test (the rest are SKIP): the cheap way to compute a binary reward, and refused with
-``reward: fraction``, whose counts it would cut short.
+``reward: fraction`` and ``reward: score``, whose counts it would cut short.
 
 A completion with no code block is judged as an empty program (``on_missing: empty``), or
 not run at all (``on_missing: skip``: score 0.0, verdict ``NO_CODE``).
@@ -314,7 +316,8 @@ class RewardScorer:
                 score = acc = math.nan
             else:
                 acc = 1.0 if s.accepted else 0.0
-                score = acc if cfg.reward.mode == "binary" else float(s.pass_fraction)
+                score = {"binary": acc, "fraction": float(s.pass_fraction),
+                         "score": float(s.score) / float(s.max_score)}[cfg.reward.mode]
             out[key] = {"score": score, "acc": acc, "verdict": str(s.verdict),
                         "passed": int(s.n_passed), "total": int(s.n_tests),
                         "first_failure": -1 if pd.isna(s.first_failure) else int(s.first_failure),
@@ -340,9 +343,9 @@ class RewardScorer:
 
 
 def _check(cfg: Config) -> None:
-    if cfg.reward.mode == "fraction" and cfg.judge.early_exit:
-        raise ConfigError("reward: fraction needs every test run; early_exit cuts the counts "
-                          "short (use it with reward: binary)")
+    if cfg.reward.mode in ("fraction", "score") and cfg.judge.early_exit:
+        raise ConfigError(f"reward: {cfg.reward.mode} needs every test run; early_exit cuts "
+                          f"the counts short (use it with reward: binary)")
 
 
 class _Batcher:

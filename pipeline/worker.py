@@ -98,4 +98,4 @@ def run_solutions(solutions: pd.DataFrame, problems: pd.DataFrame, config: Confi
     """
     tests = run_rows(expand.expand_partition(solutions, problems), config, run)
     languages = solutions[["problem_id", "solution_id", "language"]].astype(object)
-    return tests, reduce.solutions_table(tests, languages)
+    return tests, reduce.solutions_table(tests, languages, reduce.subtasks_of(problems))

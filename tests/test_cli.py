@@ -139,12 +139,12 @@ def test_a_solution_that_misses_its_expected_verdict_is_listed(tmp_path):
                str(data / "solutions.jsonl"), "--out", str(tmp_path / "o"), "--dashboard", ":0",
                "--no-progress")
     assert proc.returncode == 0, proc.stderr[-3000:]       # judged fine: not an error
-    assert "expected_verdict: 95 of 96 solutions matched; 1 did not:" in proc.stdout
+    assert "expected_verdict: 104 of 105 solutions matched; 1 did not:" in proc.stdout
     assert (f"  problem {victim['problem_id']}  solution {victim['solution_id']}  "
             f"expected AC  got WA") in proc.stdout
     summary = json.loads((tmp_path / "o" / "summary.json").read_text())
     assert summary["expected_verdict"] == {
-        "checked": 96, "matched": 95, "mismatches": [{
+        "checked": 105, "matched": 104, "mismatches": [{
             "problem_id": victim["problem_id"], "solution_id": victim["solution_id"],
             "expected": "AC", "got": "WA"}]}
 

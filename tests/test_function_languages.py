@@ -22,7 +22,7 @@ from pipeline import score
 from pipeline.sandbox import Limits, Program, Record, RecordKind
 from pipeline.sandbox.languages.function import arguments, record, signature_for
 from pipeline.sandbox.languages.function.signature import Unsupported, parse, spell
-from pipeline.sandbox.values import Outcome
+from pipeline.sandbox.values import Outcome, Status
 
 LANGS = ["cpp", "java", "javascript", "go", "rust"]
 
@@ -489,7 +489,7 @@ def test_arguments_are_checked_against_the_target_language():
 
 def test_the_record_is_exactly_one_line_written_by_the_harness():
     def rec(raw, **kw):
-        return record(Outcome("exited", **{"exit_code": 0, **kw}, raw_record=raw), None)
+        return record(Outcome(Status.EXITED, **{"exit_code": 0, **kw}, raw_record=raw), None)
 
     assert rec(b'"x"\n') == Record(RecordKind.RETURNED, value='"x"')
     assert rec(b'[0,1]\n[]\n').kind is RecordKind.GARBLED      # the program wrote one too
@@ -505,7 +505,7 @@ def test_a_problem_without_types_is_the_problems_failure(pool):
     cpp = Program("int f(int a) { return a; }", mode="function", call="[1]", entry_point="f",
                   language="cpp")
     [o] = pool.run_batch([cpp], limits)
-    assert o.status == "sandbox_error" and o.message.startswith(
+    assert o.status is Status.SANDBOX_ERROR and o.message.startswith(
         "signature not supported: the problem has neither a signature nor starter code"), o
     [o] = pool.run_batch([Program(cpp.code, mode="function", call="[1]", entry_point="f",
                                   language="cpp", signature="TreeNode* f(TreeNode* r)")], limits)

@@ -39,7 +39,8 @@ def test_apps_stdio_strings_and_lines():
     assert row["kind"] == "stdio" and row["entry_point"] is None and row["prelude"] is None
     assert row["tests"] == [{"input": "1 2\n", "output": "3\n"}, {"input": "3\n4\n", "output": "7"}]
     assert set(row) == {"problem_id", "kind", "tests", "entry_point", "judge", "checker",
-                        "time_limit_s", "memory_limit_mb", "prelude", "signature"}
+                        "time_limit_s", "memory_limit_mb", "prelude", "interactor",
+                        "interactor_language", "subtasks", "signature"}
 
 
 def test_apps_function_unwraps_only_when_every_output_is_wrapped():

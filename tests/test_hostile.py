@@ -1,8 +1,8 @@
 """Hostile programs through the real pipeline, each followed by the sandbox invariants.
 
 Every fixture in ``tests/hostile/`` runs through :func:`pipeline.score` on the session's
-LocalCluster. After each one: every slot still serves a benign test, no process of a slot
-uid is left, scratch is empty, the host canary file is unchanged, the canary secret appears
+LocalCluster. After each one: every slot still serves a benign test, no process of a slot's
+uids (the program's, an interactor's) is left, scratch is empty, the host canary file is unchanged, the canary secret appears
 in no output, and nothing reached the listener on the host's loopback. These tests never
 skip: where the sandbox cannot be built, they fail.
 """
@@ -79,11 +79,11 @@ def slot_invariants(dask_worker) -> list[dict]:
     for slot in pool.slots:             # between fixtures no task is using the slots
         out = slot.run(Program("print(6 * 7)"), Limits(cpu_s=1))
         strays = []
-        uid = slot._lease.uid
+        uids = {slot._lease.uid, slot._peer_lease.uid}     # the program's and an interactor's
         for name in os.listdir("/proc"):
             if name.isdigit():
                 try:
-                    if os.stat(f"/proc/{name}").st_uid == uid:
+                    if os.stat(f"/proc/{name}").st_uid in uids:
                         strays.append(int(name))
                 except FileNotFoundError:
                     pass
@@ -142,7 +142,7 @@ def _problem(fx: dict, port: int) -> dict:
                             for t in fx["tests"]]
     else:
         problem["tests"] = [{"input": _stdin(fx, port), "output": fx.get("expected_output") or ""}]
-    for key in ("entry_point", "judge", "checker"):
+    for key in ("entry_point", "judge", "checker", "interactor", "interactor_language"):
         if fx.get(key):
             problem[key] = fx[key]
     return problem

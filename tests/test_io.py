@@ -124,7 +124,7 @@ def test_write_table_uses_the_explicit_schema(tmp_path):
     df = pd.DataFrame({"problem_id": ["a"], "solution_id": ["b"], "test_index": [0],
                        "verdict": ["AC"], "time_s": [0.1], "wall_s": [0.2], "memory_mb": [1.0],
                        "message": [None], "stdout": [None], "stderr": [None], "exit_code": [0],
-                       "signal": [None], "note": ["extra"]})
+                       "signal": [None], "score": [1.0], "note": ["extra"]})
     io.write_table(df, tmp_path / "t.parquet", io.TESTS_OUT)
     table = pq.read_table(tmp_path / "t.parquet")
     assert table.schema.field("test_index").type == pa.int32()

@@ -27,7 +27,7 @@ from judges.assert_values import expected_values, judge_values
 from pipeline import score
 from pipeline.sandbox import languages
 from pipeline.sandbox.records import Record, RecordKind
-from pipeline.sandbox.values import Outcome
+from pipeline.sandbox.values import Outcome, Status
 
 HERE = Path(__file__).parent / "languages"
 VERDICTS = yaml.safe_load((HERE / "verdicts.yaml").read_text())
@@ -292,7 +292,7 @@ def test_missing_toolchain_is_reported(pool, monkeypatch):
 
     monkeypatch.setitem(languages._REGISTRY, "cobol-test", Cobol())   # this test only
     [o] = pool.run_batch([Program("DISPLAY 'HI'.", language="cobol-test")], [Limits()])
-    assert o.status == "sandbox_error"
+    assert o.status is Status.SANDBOX_ERROR
     assert o.message == ("the cobol-test toolchain is missing on this host: cobc-not-installed "
                          "not found (install the Debian package gnucobol)")
 
@@ -301,7 +301,7 @@ def test_unknown_language_is_refused_with_the_reason(pool):
     from pipeline.sandbox import Limits, Program
 
     [o] = pool.run_batch([Program("x", language="brainfuck")], [Limits()])
-    assert o.status == "sandbox_error" and o.message.startswith("unknown language 'brainfuck'")
+    assert o.status is Status.SANDBOX_ERROR and o.message.startswith("unknown language 'brainfuck'")
 
 
 # ------------------------------------------------------------- assert tests: test blocks
@@ -572,17 +572,17 @@ def test_judge_values_refuses_an_unknown_language_or_an_unreadable_expected_valu
 
 def test_record_of_an_assert_run_is_the_complete_lines_and_the_error():
     cpp = languages.get("cpp")
-    o = Outcome(status="exited", exit_code=0, raw_record=b'1\n"a\xff"\n[2,')
+    o = Outcome(status=Status.EXITED, exit_code=0, raw_record=b'1\n"a\xff"\n[2,')
     assert cpp.record(o, "assert") == Record(RecordKind.VALUES, values=("1", '"a\ufffd"'))
-    o = Outcome(status="exited", exit_code=134, stderr=b"terminate called after throwing an "
+    o = Outcome(status=Status.EXITED, exit_code=134, stderr=b"terminate called after throwing an "
                 b"instance of 'std::bad_alloc'\n", raw_record=b"1\n")
     assert cpp.record(o, "assert").type == "MemoryError"
     assert cpp.record(o, "stdio").kind is RecordKind.RAISED
-    assert cpp.record(Outcome(status="exited", exit_code=0), "stdio") is None
-    flood = Outcome(status="exited", exit_code=0, raw_record=b"7\n" * (languages.MAX_VALUES + 5))
+    assert cpp.record(Outcome(status=Status.EXITED, exit_code=0), "stdio") is None
+    flood = Outcome(status=Status.EXITED, exit_code=0, raw_record=b"7\n" * (languages.MAX_VALUES + 5))
     assert len(cpp.record(flood, "assert").values) == languages.MAX_VALUES
     java = languages.get("java")
-    o = Outcome(status="exited", exit_code=1, raw_record=b"",
+    o = Outcome(status=Status.EXITED, exit_code=1, raw_record=b"",
                 stderr=b'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n')
     assert java.record(o, "assert").type == "MemoryError"
 
@@ -677,7 +677,7 @@ def test_every_emitted_value_equals_the_literal_it_was_made_from(pool, lang):
     code, block = _oracle(lang)
     [o] = pool.run_batch([Program(code, mode="assert", call=block, language=lang)],
                          [Limits(cpu_s=5)])
-    assert o.status == "exited" and o.exit_code == 0, (o, o.stderr[-2000:])
+    assert o.status is Status.EXITED and o.exit_code == 0, (o, o.stderr[-2000:])
     values = list(o.record.values)
     assert judge_values(lang, block, values) == (len(ORACLE[lang]), None), values
     assert len(values) == len(ORACLE[lang])

@@ -46,11 +46,11 @@ def test_quickstart_notebook(workdir):
     nb = execute("quickstart.ipynb", workdir)
     text = outputs(nb)
     assert "individual-verifier" in text                        # the page's link
-    assert "ScoreResult(30 problems, 96 solutions" in text
+    assert "ScoreResult(32 problems, 105 solutions" in text
     assert "application/vnd.bokehjs_exec.v0+json" in text        # the report's plots
     run = workdir / "runs" / "quickstart-notebook"
     assert (run / "report.html").stat().st_size > 100_000
-    assert json.loads((run / "summary.json").read_text())["solutions"] == 96
+    assert json.loads((run / "summary.json").read_text())["solutions"] == 105
 
 
 def test_analysis_notebook(workdir):

@@ -30,6 +30,20 @@ def test_sample_verdicts_match_what_each_solution_exercises(sample_result):
     assert set(s["verdict"].astype(str)) == {"AC", "WA", "TLE", "MLE", "OLE", "RE", "CE"}
 
 
+def test_sample_scores_of_the_interactive_and_the_subtask_problems(sample_result):
+    s = sample_result.solutions
+    given = s[s["expected_score"].notna()]
+    assert set(given["problem_id"].astype(str)) == {"guess_number", "triangular"}
+    assert (given["score"].astype(float) == given["expected_score"].astype(float)).all(), \
+        given[["problem_id", "solution_id", "score", "expected_score"]]
+    # Everywhere else the score is all or nothing, out of 1.
+    rest = s[s["expected_score"].isna()]
+    assert (rest["score"].astype(float) == rest["accepted"].astype(float)).all()
+    p = sample_result.problems.set_index("problem_id")
+    assert (p.loc["triangular", "max_score"], p.loc["triangular", "mean_score"]) == (100.0, 45.0)
+    assert p.loc["guess_number", "mean_score"] == pytest.approx(0.3)
+
+
 def test_sample_tables_and_summary(sample_result):
     r = sample_result
     problems = [json.loads(line) for line in (SAMPLE / "problems.jsonl").read_text().splitlines()]
@@ -136,18 +150,29 @@ def run_cli(*args, cwd=ROOT):
 def test_cli_quickstart_prints_verdicts_and_pass_rates(tmp_path, dashboard_port_taken):
     proc = run_cli("run", "configs/quickstart.yaml", "--out", str(tmp_path / "q"))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "verdicts  AC 222  WA 54  TLE 12  MLE 4  OLE 3  RE 19  CE 6" in proc.stdout
+    assert "verdicts  AC 235  WA 67  TLE 17  MLE 4  OLE 3  RE 19  CE 6" in proc.stdout
     assert "pass_rate" in proc.stdout and "two_sum" in proc.stdout
-    assert "scoring 320 tests" in proc.stderr and "100%" in proc.stderr     # the progress bar
-    assert (tmp_path / "q" / "tests.parquet").exists()
+    assert "scoring 351 tests" in proc.stderr and "100%" in proc.stderr     # the progress bar
     # The default dashboard port is taken: another is used and named, without Dask's warning.
     port = int(re.search(r"daskjudge: dashboard http://[\d.]+:(\d+)/status", proc.stderr)[1])
     assert port != dashboard_port_taken
     assert "already in use" not in proc.stderr and "warn" not in proc.stderr.lower()
     # The sample says which verdict each solution must get, and each gets it.
-    assert "expected_verdict: all 96 solutions matched" in proc.stdout
-    summary = json.loads((tmp_path / "q" / "summary.json").read_text())
-    assert summary["expected_verdict"] == {"checked": 96, "matched": 96, "mismatches": []}
+    assert "expected_verdict: all 105 solutions matched" in proc.stdout
+    out = tmp_path / "q"
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["expected_verdict"] == {"checked": 105, "matched": 105, "mismatches": []}
+    # The interactive problem and the two-subtask one, with their scores.
+    table = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.strip()}
+    assert "mean_score" in table["problem_id"] and "max_score" in table["problem_id"]
+    assert table["triangular"][4:6] == ["45.000", "100.000"]
+    assert table["guess_number"][4:6] == ["0.300", "1.000"]
+    assert {"score"} <= set(pq.read_schema(out / "tests.parquet").names)
+    assert {"score", "max_score"} <= set(pq.read_schema(out / "solutions.parquet").names)
+    assert {"mean_score", "max_score"} <= set(pq.read_schema(out / "problems.parquet").names)
+    s = pd.read_parquet(out / "solutions.parquet")
+    given = s[s["expected_score"].notna()]
+    assert len(given) == 9 and (given["score"] == given["expected_score"]).all()
 
 
 def test_cli_bad_input_exits_2_naming_row_and_column(tmp_path):

@@ -14,7 +14,7 @@ from pipeline.config import Config
 from pipeline.execute import execute_partition
 from pipeline.expand import expand_partition, resolve
 from pipeline.io import read_problems, read_solutions
-from pipeline.sandbox import Limits, Program
+from pipeline.sandbox import Limits, Program, Status
 
 TYPING = "from typing import List, Optional, Dict\n"
 
@@ -241,5 +241,5 @@ def test_a_hung_runner_is_replaced_and_the_test_retried():
         started = time.monotonic()
         out = p.run(Program("print(2)"), Limits(cpu_s=0.2, wall_s=0.5))
         # The hung runner is killed after wall + grace and the test retried on a fresh one.
-        assert out.status == "exited" and out.stdout == b"2\n"
+        assert out.status is Status.EXITED and out.stdout == b"2\n"
         assert out.restarts == 1 and time.monotonic() - started < 20

@@ -193,9 +193,9 @@ def test_tle_message_never_reads_under_the_limit():
     import signal
 
     from judges import decide, get
-    from pipeline.sandbox.values import Outcome
+    from pipeline.sandbox.values import Outcome, Status
 
-    o = Outcome(status="exited", signal=signal.SIGXCPU, cpu_s=1.94)
+    o = Outcome(status=Status.EXITED, signal=signal.SIGXCPU, cpu_s=1.94)
     verdict, message = decide("stdio", o, cpu_limit_s=2.0, expected="", comparator=get("lines"))
     assert verdict.value == "TLE" and message == "killed at the cpu time limit 2 s"
 

@@ -9,11 +9,20 @@ noted). A generated checker becomes the problem's special judge with open-r1's c
 judge is available; otherwise it is kept in the ``generated_checker`` column and noted.
 File-I/O problems are left out. Generated tests live in separate files upstream and are not
 read. ``rating`` is the difficulty.
+
+Interactive problems are the rows with an ``interaction_format``. They are kept when the
+row carries an interactor (``interactor``: its source, testlib's contract; its language
+from ``interactor_language``, else C++ when it has an ``#include``, else Python) and
+official tests (each test's input is the interactor's ``INPUT``): they become ``interactive``
+problems. Without an interactor, or with the statement's examples only (a transcript, not
+an input), an interactive problem is left out, and the conversion says so: judged as
+``stdio`` against its examples it would fail every correct program.
 """
 
 from __future__ import annotations
 
 import judges
+from judges.checker import language
 
 from .rows import Upstream, difficulty, megabytes, seconds
 
@@ -39,6 +48,11 @@ def convert(rows: list[dict], options, notes: list[str]):
         if (row.get("input_mode") or "stdio") != "stdio":
             notes.append(f"{pid}: left out, input_mode {row['input_mode']!r}")
             continue
+        if (row.get("interaction_format") or "").strip():
+            p = _interactive(pid, row, notes)
+            if p is not None:
+                problems.append(p)
+            continue
         tests = list(row.get("official_tests") or [])
         if not tests:
             tests = list(row.get("examples") or [])
@@ -63,3 +77,25 @@ def convert(rows: list[dict], options, notes: list[str]):
         notes.append(f"{unused_checkers} generated checker(s) kept but not used: the "
                      f"{CHECKER!r} judge is not available")
     return problems, []
+
+
+def _interactive(pid: str, row: dict, notes: list[str]) -> dict | None:
+    """An interactive row as an ``interactive`` problem, or ``None`` (noted) when it cannot
+    be judged."""
+    source = row.get("interactor") or None
+    if not source:
+        notes.append(f"{pid}: left out, interactive and the row carries no interactor")
+        return None
+    tests = list(row.get("official_tests") or [])
+    if not tests:
+        notes.append(f"{pid}: left out, interactive and no official tests (the examples are "
+                     f"transcripts, not the interactor's input)")
+        return None
+    return {"problem_id": pid, "kind": "interactive",
+            "tests": [{"input": t.get("input"), "output": t.get("output") or ""} for t in tests],
+            "interactor": source,
+            "interactor_language": row.get("interactor_language") or language(source),
+            "time_limit_s": seconds(row.get("time_limit")),
+            "memory_limit_mb": megabytes(row.get("memory_limit")),
+            "difficulty": difficulty(row.get("rating")),
+            "official_tests_complete": row.get("official_tests_complete")}

@@ -11,7 +11,7 @@ b'3\\n'
 from .pool import DegradedIsolation, SlotPool
 from .slot import Slot
 from .records import Record, RecordKind
-from .values import Limits, Outcome, Program, SandboxError, Status
+from .values import Interactor, Limits, Outcome, Program, SandboxError, Status
 
-__all__ = ["DegradedIsolation", "Limits", "Outcome", "Program", "Record", "RecordKind",
+__all__ = ["DegradedIsolation", "Interactor", "Limits", "Outcome", "Program", "Record", "RecordKind",
            "SandboxError", "Slot", "SlotPool", "Status"]

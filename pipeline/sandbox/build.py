@@ -26,18 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .languages import Language, Source
+from .languages import MAX_BUILD, Language, Source
 from .records import RecordKind
 from .values import Limits, Outcome, Program, Status
 
 MESSAGE_CAP = 4000
+"""Characters of the compiler's output kept in a CE message (its start: the first errors)."""
 DISK_BUDGET = 2 << 30
 """Bytes the disk cache of builds may hold on this machine before its oldest are removed."""
-MAX_BUILD = 64 << 20
-"""Bytes a build may take, or it is a compile error: the runner keeps builds in a 160 MiB
-tmpfs charged to its slot's memory, and a C++ program with a 180 MiB initialised array
-compiled fine, then filled that tmpfs on every attempt to install it (SE three times)."""
-"""Characters of the compiler's output kept in a CE message (its start: the first errors)."""
 
 _SCRIPT = """import glob, json, os, subprocess, sys
 spec = json.loads(sys.argv[1])

@@ -25,10 +25,11 @@ from pathlib import Path
 from . import isolation, languages, records
 from .languages import function
 from .records import Record, RecordKind
+from .budgets import BUILD_BUDGET, CGROUP_HEADROOM, reply_within, request_fits
 from .build import BUILDS, Build, CompileUnavailable
 from .cgroup import SlotCgroup
 from .inside.frames import recv, send
-from .inside.runner import kill_uid
+from .inside.process import kill_uid
 from .values import Limits, Outcome, Program, SandboxError, Status
 
 log = logging.getLogger("daskjudge.sandbox")
@@ -36,37 +37,11 @@ log = logging.getLogger("daskjudge.sandbox")
 UID_BASE = 36000
 UID_COUNT = 1000
 START_TIMEOUT_S = 30.0
-REPLY_GRACE_S = 10.0
-# And per test of a batch, for the runner's work after each program (reaping, the System V
-# sweep, clearing scratch), which a program can make cost a few tenths of a second: 32 tests
-# that each use their whole wall clock and leave 19,999 names (0.4 s each to remove at the
-# ~50,000 a second measured here) would take the reply 13 s past the sum of their walls.
-TEST_GRACE_S = 1.0
-# Headroom of the slot's memory cgroup above the per-test limit: the runner itself (~30 MB
-# resident) and the page cache of the scratch tmpfs are charged to the same group.
-CGROUP_HEADROOM = 256 << 20
-# Bytes of builds a runner keeps (in a tmpfs of 160 MiB of its own) for the tests to come.
-BUILD_BUDGET = 128 << 20
 
 # bubblewrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that
 # spawned it exits. Spawn every runner from one long-lived thread so that a Dask task thread
 # retiring never takes a sandbox with it.
 _SPAWNER = ThreadPoolExecutor(1, thread_name_prefix="daskjudge-spawn")
-
-
-# Bytes of inputs, call arguments and files in one request beyond its first test: a
-# checker's batch carried 32 outputs of 16 MiB each, and the runner read them all at once.
-REQUEST_BUDGET = 32 << 20
-
-
-def _request_fits(programs: list[Program]) -> int:
-    """How many of ``programs``, from the first (at least one), one request carries."""
-    size = 0
-    for n, p in enumerate(programs):
-        size += len(p.stdin) + len(p.call) + sum(map(len, p.files.values()))
-        if n and size > REQUEST_BUDGET:
-            return n
-    return len(programs)
 
 
 def _starved() -> Outcome:
@@ -138,6 +113,8 @@ class Slot:
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()
         self._lease: UidLease | None = None
+        self._peer_lease: UidLease | None = None
+        """A second uid, an interactor's (it must not share the program's)."""
         self._cgroup: SlotCgroup | None = None
         self._has_cgroup = False
         self._stderr = None
@@ -150,11 +127,12 @@ class Slot:
         """The uid the slot's programs run as (``None`` when they keep the caller's)."""
         return self._uid_for(self.level)
 
-    def _uid_for(self, level: str | None) -> int | None:
+    def _uid_for(self, level: str | None, lease: UidLease | None = None) -> int | None:
         # Only root can hand a child a uid of its own, and not inside a user namespace.
-        if self._lease is None or level == "rootless" or os.geteuid() != 0:
+        lease = lease or self._lease
+        if lease is None or level == "rootless" or os.geteuid() != 0:
             return None
-        return self._lease.uid
+        return lease.uid
 
     @property
     def alive(self) -> bool:
@@ -165,6 +143,8 @@ class Slot:
         raise :class:`SandboxError` if it does not start."""
         if self._lease is None:
             self._lease = UidLease()
+        if self._peer_lease is None:
+            self._peer_lease = UidLease()
         level = self.level or isolation.candidates(self.requested)[0]
         why = isolation.unavailable(level)
         if why is not None:
@@ -221,6 +201,7 @@ class Slot:
         env = dict(isolation.SANDBOX_ENV, HOME=scratch, TMPDIR=scratch)
         builds = isolation.BUILDS if level != "none" else tempfile.mkdtemp(prefix="dj-builds-")
         init = {"uid": uid, "gid": uid, "scratch": scratch, "env": env, "bin": builds,
+                "peer_uid": self._uid_for(level, self._peer_lease),
                 "own_fs": level != "none"}      # scratch's tmpfs dies with the runner
         self._installed = OrderedDict()
         send(self._proc.stdin.fileno(), init, bpf)
@@ -273,8 +254,10 @@ class Slot:
                 except OSError:
                     pass
         if self._lease is not None and os.geteuid() == 0:
-            # A killed bwrap takes its pid namespace down; without one, sweep the uid.
+            # A killed bwrap takes its pid namespace down; without one, sweep the uids.
             kill_uid(self._lease.uid)
+            if self._peer_lease is not None:
+                kill_uid(self._peer_lease.uid)
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -284,9 +267,10 @@ class Slot:
             self._kill()
             if self._cgroup is not None:
                 self._cgroup.remove()
-            if self._lease is not None:
-                self._lease.release()
-                self._lease = None
+            for lease in (self._lease, self._peer_lease):
+                if lease is not None:
+                    lease.release()
+            self._lease = self._peer_lease = None
 
     # ----------------------------------------------------------------- running
     def run(self, program: Program, limits: Limits) -> Outcome:
@@ -329,6 +313,9 @@ class Slot:
                     self.start()
             except SandboxError as exc:
                 return [], str(exc)
+            if programs[0].interactor is not None:
+                from .interactive import run_batch
+                return run_batch(self, lang, programs, limits)
             if lang is not None:
                 return self._run_built(lang, programs, limits)
             return self._trip(programs, limits)
@@ -336,7 +323,7 @@ class Slot:
     def _trip(self, programs, limits, **build) -> tuple[list[Outcome], str | None]:
         """Run a prefix of ``programs`` (at least one; the caller sends the rest again) in
         one round trip; ``(outcomes, why the sandbox failed)``."""
-        n = _request_fits(programs)
+        n = request_fits(programs)
         programs, limits = programs[:n], limits[:n]
         outcomes, error, ooms = self._round_trip(programs, limits, **build)
         if ooms and len(programs) > 1:
@@ -405,7 +392,10 @@ class Slot:
                 got, error = self._trip(group, [lang.run_limits(x) for x in lims],
                                         build=build, argv=source.run)
                 for p, o in zip(group, got):
-                    if o.record is None:
+                    if o.record is None and p.mode == "function":
+                        o.record = function.record(o, lang.error_type(
+                            o.stderr.decode("utf-8", "replace"), o))
+                    elif o.record is None:
                         o.record = lang.record(o, p.mode)
             outcomes += _interleave(got, unfit, n)
             if error or len(got) < len(group):
@@ -473,7 +463,7 @@ class Slot:
         except OSError as exc:
             self._kill()
             return [], f"runner gone before the test: {exc}", False
-        reply = self._reply(sum(lim.wall + TEST_GRACE_S for lim in limits) + REPLY_GRACE_S)
+        reply = self._reply(reply_within(limits))
         if reply is None:
             tail = self._stderr_tail()
             self._kill()
@@ -524,4 +514,5 @@ class Slot:
         return {"index": self.index, "level": self.level, "alive": self.alive,
                 "restarts": self.restarts, "tests": self.tests,
                 "uid": self._lease.uid if self._lease else None,
+                "peer_uid": self._peer_lease.uid if self._peer_lease else None,
                 "cgroup": self._has_cgroup}

@@ -17,6 +17,8 @@ class Status(str, Enum):
     OUTPUT_LIMIT = "output_limit"    #: killed when its stdout (or result record) passed the cap
     STDERR_LIMIT = "stderr_limit"    #: killed when its stderr passed the cap
     SANDBOX_ERROR = "sandbox_error"  #: the sandbox failed, not the program (``message``)
+    STOPPED = "stopped"              #: interactive: ended (or never started) by the sandbox
+    #: because the run's other process ended the test (it broke a limit, or did not compile)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,32 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Interactor:
+    """The second process of an interactive run, started with the program and wired to it:
+    the program's stdout is its stdin, its stdout the program's stdin.
+
+    It runs as a uid of its own, in a scratch folder of its own that the program cannot
+    read, where ``files`` are placed (read-only) and ``output`` is created empty for it to
+    write; ``argv`` follows its name (testlib's ``interactor INPUT OUTPUT``). ``language``
+    as for a :class:`Program` (Python runs in the warm interpreter, others are built once).
+    Its source and its files reach the sandbox as secrets: they are never in the memory
+    the program is forked from.
+
+    >>> Interactor("print(1)", files={"input.txt": b"5"}, argv=("input.txt", "output.txt")).output
+    'output.txt'
+    """
+
+    code: str
+    language: str = "python"
+    files: dict[str, bytes] = field(default_factory=dict)
+    argv: tuple[str, ...] = ()
+    output: str = "output.txt"
+    """The file it may write its message to (read back into :attr:`Outcome.output_file`)."""
+    limits: Limits = field(default_factory=Limits)
+    """Its own limits: CPU and memory are its own; the wall backstop is the program's."""
+
+
+@dataclass(frozen=True)
 class Program:
     """One run: a program and its input.
 
@@ -72,6 +100,10 @@ class Program:
     in the sandbox and its build run for each test, in the ``stdio``, ``assert`` (``call`` is
     then the test block that follows the program) or ``function`` mode (a harness generated
     from ``signature`` calls ``entry_point`` with the JSON arguments in ``call``).
+
+    With an ``interactor`` the run is interactive (:mod:`.interactive`): the program's stdin
+    and stdout are pipes to and from the interactor, which runs beside it; ``stdin`` is
+    unused.
     """
 
     code: str
@@ -82,6 +114,7 @@ class Program:
     language: str = "python"
     files: dict[str, bytes] = field(default_factory=dict)
     argv: tuple[str, ...] = ()
+    interactor: Interactor | None = None
     signature: str | None = None
     """``function`` in a compiled language: the signature (or starter code) the harness is
     generated from (:mod:`.languages.function.signature`)."""
@@ -108,8 +141,19 @@ class Outcome:
     raw_record: bytes = field(default=b"", repr=False)
     """The bytes the run wrote on its result channel, as they came."""
     message: str = ""
-    """For ``sandbox_error``: what failed."""
+    """For ``sandbox_error``: what failed; for an interactive run stopped at the wall
+    backstop, why it was blamed on this process."""
     restarts: int = field(default=0, repr=False)
+    interactor: Outcome | None = None
+    """An interactive run: the interactor's own outcome (status, exit code, CPU, stderr,
+    record and :attr:`output_file`); ``stdout`` is then empty on both, as each went to the
+    other process."""
+    output_file: bytes = field(default=b"", repr=False)
+    """The interactor's ``output`` file as it left it (its message; testlib's points)."""
+    ended_first: bool = False
+    """The interactor's: it ended while the program still ran and had not closed its
+    output, so nothing the program did after can have caused its end (the program sees
+    the interactor's end only after the sandbox has)."""
 
     def __post_init__(self) -> None:
         self.status = Status(self.status)       # "exited" is read as Status.EXITED

@@ -151,7 +151,7 @@ def prepare(req: dict, init: dict, fds: dict[int, int], *, exec_: bool = False,
     sys.stdin, sys.stdout, sys.stderr = STDIO
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = STDIO
     import random
-    random.seed()                       # os.register_at_fork hooks do not run (runner._fork)
+    random.seed()                       # os.register_at_fork hooks do not run (process.fork)
     sys.argv = ["solution.py", *req.get("argv", ())]
     sys.set_int_max_str_digits(0)       # solutions may print integers of any size
 

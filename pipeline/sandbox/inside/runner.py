@@ -27,7 +27,7 @@ import os
 import signal
 import time
 
-from . import child
+from . import child, process
 from .frames import recv, recv_fds, send
 from .tester import GONE
 
@@ -45,38 +45,6 @@ _PR_SET_CHILD_SUBREAPER = 36
 # every test may print just under its 16 MiB cap, and 32 of them held for one reply took
 # the runner past its memory cgroup (killed: "runner did not answer", SE for all).
 REPLY_BUDGET = 32 << 20
-_NULL = -1
-
-
-def _kill_all(pids: list[int], init: dict) -> None:
-    """Kill every process the test started, strays and daemons included."""
-    if os.getpid() == 1:
-        # pid 1 of a pid namespace: kill(-1) reaches every other process in it, at once.
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        return
-    for pid in pids:
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    if init.get("uid") is not None:
-        # No pid namespace: sweep the slot's uid, which no other process on the host uses.
-        kill_uid(init["uid"])
-
-
-def kill_uid(uid: int) -> None:
-    """SIGKILL every process owned by ``uid`` (used by the supervisor too)."""
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            if os.stat(f"/proc/{name}").st_uid == uid:
-                os.kill(int(name), signal.SIGKILL)
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            pass
 
 
 def _reap_all() -> tuple[dict, float, int]:
@@ -98,169 +66,68 @@ def _reap_all() -> tuple[dict, float, int]:
         rss = max(rss, ru.ru_maxrss)
 
 
-# /proc/sysvipc columns: the object's id, and the uid of its creator.
-_IPC = {"shm": (1, 9), "msg": (1, 9), "sem": (1, 6)}
-
-
-class _IpcCount:
-    """Whether any System V object exists in the runner's IPC namespace: three ``*_INFO``
-    calls (~3 us) where reading ``/proc/sysvipc`` costs ~40 us per test."""
-
-    def __init__(self) -> None:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        self.calls = ((libc.shmctl, (0, 14), 0),       # SHM_INFO: shm_info.used_ids
-                      (libc.msgctl, (0, 12), 0),       # MSG_INFO: msginfo.msgpool
-                      (libc.semctl, (0, 0, 19), 28))   # SEM_INFO: seminfo.semusz
-        self.buf = ctypes.create_string_buffer(256)
-
-    def any(self) -> bool:
-        for call, args, at in self.calls:
-            if call(*args, self.buf) < 0:
-                return True                 # cannot tell: look properly
-            if int.from_bytes(self.buf.raw[at:at + 4], "little", signed=True) > 0:
-                return True
-        return False
-
-
-_IPC_COUNT: _IpcCount | None = None
-
-
-def _sweep_ipc(uid: int) -> None:
-    """Remove the System V shared memory, message queues and semaphores the slot's uid
-    left: they outlive the processes (one IPC namespace per runner), and a segment left by
-    one solution was charged to the slot's memory cgroup until a later correct one was MLE.
-
-    The runner lacks CAP_SYS_ADMIN (and CAP_IPC_OWNER), so it removes them as their owner.
-    """
-    global _IPC_COUNT
-    if _IPC_COUNT is None:
-        _IPC_COUNT = _IpcCount()
-    if not _IPC_COUNT.any():
-        return
-    found = []
-    for kind, (id_col, uid_col) in _IPC.items():
-        try:
-            with open(f"/proc/sysvipc/{kind}") as f:
-                lines = f.read().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            cols = line.split()
-            if len(cols) > uid_col and cols[uid_col] == str(uid):
-                found.append((kind, int(cols[id_col])))
-    if not found:
-        return
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    ipc_rmid = 0
-    os.setresuid(-1, uid, -1)
-    try:
-        for kind, ident in found:
-            if kind == "shm":
-                libc.shmctl(ident, ipc_rmid, None)
-            elif kind == "msg":
-                libc.msgctl(ident, ipc_rmid, None)
-            else:
-                libc.semctl(ident, 0, ipc_rmid)
-    finally:
-        os.setresuid(-1, 0, -1)
-
-
-# Names in the scratch tmpfs past which removing them one by one is left to the kernel
-# (see _clear_scratch). shutil.rmtree removes ~50,000 a second here; five processes making
-# directories for a 5 s wall made ~500,000, and the reply came after the supervisor's 10 s
-# of grace: "runner did not answer", SE, three times over. 5,000 take ~0.1 s, well within
-# the second of grace each test of a batch has (slot.TEST_GRACE_S).
-MANY_NAMES = 5_000
-
-
-def _clear_scratch(path: str, own_fs: bool = False) -> str | None:
-    """Remove scratch; return why it could not be removed, if it could not.
-
-    shutil.rmtree is fd-based and never follows a symlink planted in scratch. A tree built
-    to defeat it (a chain of thousands of directories exhausts its recursion), or one with
-    more names than it removes in well under a second (``own_fs``: scratch lives in a tmpfs
-    of this runner's, whose used inodes count every name, hard links included), is not the
-    program's verdict to change: the supervisor replaces this runner after the reply, and
-    the scratch tmpfs dies with the old runner's mount namespace, all at once.
-    """
-    import shutil
-    if own_fs:
-        try:
-            fs = os.statvfs(os.path.dirname(path))
-            names = fs.f_files - fs.f_ffree
-        except OSError:
-            names = 0
-        if names > MANY_NAMES:
-            return f"scratch holds {names} names"
-    try:
-        shutil.rmtree(path)
-    except (OSError, RecursionError) as exc:
-        if os.path.lexists(path):
-            try:
-                os.rename(path, f"{path}.stale")     # the next test still gets a fresh dir
-            except OSError:
-                pass
-            return f"scratch not removed: {type(exc).__name__}"
-    return None
-
-
-def _place_files(scratch: str, names: list, blobs: list[int]) -> None:
-    """Write the run's input files into scratch, read-only for the program."""
-    for name, data in zip(names, blobs):
-        if not name or "/" in name or name in (".", ".."):
-            raise ValueError(f"bad file name {name!r}")
-        _write_new(os.path.join(scratch, name), data, 0o444)
-
-
-def _write_new(path: str, data: int, mode: int) -> None:
-    """Create ``path`` (never through a link, never over a file) and copy the memfd
-    ``data`` into it, in the kernel."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-    try:
-        at, size = 0, os.fstat(data).st_size
-        while at < size:
-            at += os.sendfile(fd, data, at, size - at)
-    finally:
-        os.close(fd)
-
-
 def install(init: dict, req: dict, blobs: list) -> None:
-    """Keep a build's files for the tests that follow (read-only to the programs), and
-    drop the builds the supervisor has evicted."""
+    """Keep builds' files for the tests that follow (read-only, in a folder closed until
+    their tests run: :func:`_open_build`), and drop the builds the supervisor has evicted.
+    An interactor's build (``owner: peer``) belongs to the interactor uid's group: a program
+    can neither read nor run it, even while it runs beside it."""
     import shutil
     for key in req.get("drop", ()):
-        shutil.rmtree(os.path.join(init["bin"], _plain_name(key)), ignore_errors=True)
-    build = req.get("install")
-    if not build:
-        return
-    folder = os.path.join(init["bin"], _plain_name(build["key"]))
-    shutil.rmtree(folder, ignore_errors=True)
-    os.mkdir(folder, _CLOSED)
-    for name, data in zip(build["names"], blobs):
-        _write_new(os.path.join(folder, _plain_name(name)), data, 0o555)
+        shutil.rmtree(os.path.join(init["bin"], process.plain_name(key)), ignore_errors=True)
+    at = 0
+    for build in _builds(req):
+        folder = os.path.join(init["bin"], process.plain_name(build["key"]))
+        shutil.rmtree(folder, ignore_errors=True)
+        os.mkdir(folder, _CLOSED)
+        names = build["names"]
+        group = _group_of(init, build.get("owner") == "peer")
+        for name, data in zip(names, blobs[at:at + len(names)]):
+            path = os.path.join(folder, process.plain_name(name))
+            process.write_new(path, data, 0o555 if group is None else _PEER_OPEN)
+            if group is not None:
+                os.chown(path, -1, group)
+        at += len(names)
+        if group is not None:
+            os.chown(folder, -1, group)
+
+
+def _builds(req: dict) -> list:
+    """The builds a request installs (one, or a list: an interactive test's two)."""
+    builds = req.get("install") or []
+    return [builds] if isinstance(builds, dict) else builds
+
+
+def _group_of(init: dict, peer: bool) -> int | None:
+    """The group an interactor's build belongs to: the interactor's uid's own (its gid is
+    its uid), so that it alone, and no program, may run it; ``None`` for a program's build,
+    or when the interactor has no uid of its own."""
+    return init.get("peer_uid") if peer else None
 
 
 # A build's folder is open to programs only while its own tests run: any program could
 # otherwise run the builds of the solutions before it (other rollouts of its own problem,
-# say) on its input and print the answer most of them give.
-_CLOSED, _OPEN = 0o500, 0o555
+# say) on its input and print the answer most of them give. An interactor's build is open
+# to its group alone (the interactor's uid), never to the program beside it.
+_CLOSED, _OPEN, _PEER_OPEN = 0o500, 0o555, 0o550
 
 
-def _open_build(init: dict, req: dict, mode: int) -> None:
-    key = next((t["build"] for t in req["tests"] if t.get("build")), None)
-    if key is not None:
+def _open_build(init: dict, req: dict, opened: bool) -> None:
+    """Open the folders of the builds a request's tests run (the program's, and an
+    interactor's), or close them again."""
+    keys: dict[str, bool] = {}
+    for t in req["tests"]:
+        if t.get("build"):
+            keys[t["build"]] = False
+        if t.get("peer", {}).get("build"):
+            keys[t["peer"]["build"]] = True
+    for key, peer in keys.items():
+        mode = _CLOSED
+        if opened:
+            mode = _PEER_OPEN if _group_of(init, peer) is not None else _OPEN
         try:
-            os.chmod(os.path.join(init["bin"], _plain_name(key)), mode)
+            os.chmod(os.path.join(init["bin"], process.plain_name(key)), mode)
         except OSError:
             pass                            # not installed: the test's set-up reports it
-
-
-def _plain_name(name: str) -> str:
-    if not name or "/" in name or name in (".", "..") or "\0" in name:
-        raise ValueError(f"bad file name {name!r}")
-    return name
 
 
 def run_one(req: dict, code: int, stdin_fd: int, extra: int, init: dict,
@@ -276,7 +143,7 @@ def run_one(req: dict, code: int, stdin_fd: int, extra: int, init: dict,
     if init.get("uid") is not None:
         os.chown(scratch, init["uid"], init["gid"])
     if files:
-        _place_files(scratch, req["files"], files)
+        process.place_files(scratch, req["files"], files)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     res_r, res_w = os.pipe()
@@ -284,7 +151,7 @@ def run_one(req: dict, code: int, stdin_fd: int, extra: int, init: dict,
     split = req["mode"] == "assert" and "exec" not in req
     start = time.monotonic()
     if not split:
-        pid = _fork()
+        pid = process.fork()
         if pid == 0:
             child.start(req, init, {0: stdin_fd, 1: out_w, 2: err_w, child.RESULT_FD: res_w,
                                     child.SETUP_FD: set_w}, code, extra)
@@ -294,12 +161,12 @@ def run_one(req: dict, code: int, stdin_fd: int, extra: int, init: dict,
     for fd in (out_w, err_w, res_w, set_w):
         os.close(fd)
     header, outputs = _watch(pids, lim, init, start, out_r, err_r, res_r)
-    setup = _drain(set_r)
+    setup = process.drain(set_r)
     for fd in (out_r, err_r, res_r, set_r):
         os.close(fd)
     if init.get("uid") is not None:
-        _sweep_ipc(init["uid"])
-    leftover = _clear_scratch(scratch, init.get("own_fs", False))
+        process.sweep_ipc(init["uid"])
+    leftover = process.clear_scratch(scratch, init.get("own_fs", False))
     if setup:
         header["status"] = "setup_failed"
         header["message"] = setup.decode("utf-8", "replace")
@@ -317,13 +184,14 @@ def _fork_assert(req, init, code, memfd, stdin_fd, out_w, err_w, res_w, set_w) -
     sub = dict(req, limits=lim)
     req_r, req_w = os.pipe()
     rep_r, rep_w = os.pipe()
-    t = _fork()
+    t = process.fork()
     if t == 0:
         from . import tester
-        tester.main(sub, init, {0: _NULL, 1: _NULL, 2: _NULL, tester.RESULT_FD: res_w,
+        null = process.NULL
+        tester.main(sub, init, {0: null, 1: null, 2: null, tester.RESULT_FD: res_w,
                                 tester.REQUEST_FD: req_w, tester.REPLY_FD: rep_r,
                                 tester.CODE_FD: memfd, child.SETUP_FD: set_w})
-    c = _fork()
+    c = process.fork()
     if c == 0:
         from . import candidate
         candidate.main(sub, init, {0: stdin_fd, 1: out_w, 2: err_w, candidate.REPLY_FD: rep_w,
@@ -373,11 +241,11 @@ def _watch(pids, lim, init, start, out_r, err_r, res_r):
                         first_end = pidfds[other]
                 # A grandchild may still hold the pipes open: kill it now, so that the
                 # end of the test is the end of its process.
-                _kill_all(pids, init)
+                process.kill_all(pids, init)
                 continue
             room = keep[fd] - sizes[fd]
-            n = os.splice(fd, bufs[fd] if room > 0 else _NULL, min(room, 1 << 16) if room > 0
-                          else 1 << 16)
+            n = os.splice(fd, bufs[fd] if room > 0 else process.NULL,
+                          min(room, 1 << 16) if room > 0 else 1 << 16)
             if not n:
                 poller.unregister(fd)
                 open_fds.discard(fd)
@@ -389,7 +257,7 @@ def _watch(pids, lim, init, start, out_r, err_r, res_r):
         if status != "exited":
             break
     wall = time.monotonic() - start
-    _kill_all(pids, init)
+    process.kill_all(pids, init)
     statuses, cpu, maxrss_kb = _reap_all()
     for fd in pidfds:
         os.close(fd)
@@ -413,32 +281,6 @@ def _saw_candidate_end(pidfd: int) -> bool:
     except ChildProcessError:
         return False
     return info is not None and info.si_code == os.CLD_EXITED and info.si_status == GONE
-
-
-def _drain(fd: int) -> bytes:
-    """What a child's set-up wrote on its own pipe (empty when it succeeded)."""
-    os.set_blocking(fd, False)
-    try:
-        return os.read(fd, 4096)
-    except BlockingIOError:
-        return b""
-
-
-_libc_fork = None
-
-
-def _fork() -> int:
-    """fork(2) without CPython's after-fork work.
-
-    ``os.fork`` re-initialises the interpreter's thread and lock state and runs every
-    ``os.register_at_fork`` hook in the child; in this single-threaded runner that work is
-    not needed and cost ~190 page faults (~1 ms) per test here. PyDLL keeps the GIL held
-    across the call. The child reseeds ``random`` itself, the only hook that matters.
-    """
-    pid = _libc_fork()
-    if pid < 0:
-        raise OSError("fork failed")        # never a pid of -1: kill(-1) is everyone
-    return pid
 
 
 def _vm_size() -> int:
@@ -475,16 +317,12 @@ def main() -> None:
             importlib.import_module(name)
         except ImportError:
             pass
-    global _libc_fork, _NULL
-    import ctypes
-    _libc_fork = ctypes.PyDLL(None).fork
-    _libc_fork.restype = ctypes.c_int
+    process.start()
     child.STDIO[:] = child.make_stdio()
-    _NULL = os.open(os.devnull, os.O_RDWR)
     if os.getpid() != 1:
         # Orphans come to the runner to be reaped and counted (see _reap_all).
         child.prctl(_PR_SET_CHILD_SUBREAPER, 1)
-    from . import candidate, tester, wire  # noqa: F401  (warm for the children)
+    from . import candidate, interactive, tester, wire  # noqa: F401  (warm for the children)
     if seccomp is not None:
         # Loaded once into the runner and inherited by every child: attaching a filter
         # costs ~0.45 ms per process here (the kernel checks and JITs it each time), and the
@@ -500,8 +338,7 @@ def main() -> None:
         os.makedirs(init["bin"], exist_ok=True)   # builds: programs may enter, not list
         os.chmod(init["bin"], 0o711)
     if init.get("uid") is not None:
-        global _IPC_COUNT
-        _IPC_COUNT = _IpcCount()
+        process.count_ipc()
     send(ctl_out, {"ready": True})
     while True:
         # Every blob of a request arrives as a memfd, and every output leaves from one
@@ -530,7 +367,7 @@ def _run_batch(init: dict, req: dict, blobs: list[int], ctl_out: int) -> bool:
     try:
         at = 1
         if req.get("install") or req.get("drop"):
-            n_build = len(req["install"]["names"]) if req.get("install") else 0
+            n_build = sum(len(b["names"]) for b in _builds(req))
             try:
                 install(init, req, blobs[1:1 + n_build])
             except Exception as exc:
@@ -539,16 +376,20 @@ def _run_batch(init: dict, req: dict, blobs: list[int], ctl_out: int) -> bool:
                 return False
             at += n_build
         held, cut = 0, False
-        _open_build(init, req, _OPEN)
+        _open_build(init, req, True)
         for test in req["tests"]:
             if held > REPLY_BUDGET:
                 cut = True                  # the supervisor sends the rest again
                 break
             n_files = len(test.get("files", ()))
             stdin, extra, files = blobs[at], blobs[at + 1], blobs[at + 2:at + 2 + n_files]
-            at += 2 + n_files
             try:
-                header, o = run_one(test, blobs[0], stdin, extra, init, files)
+                if "peer" in test:              # a program and its interactor
+                    from . import interactive
+                    header, o, at = interactive.run(test, blobs[0], blobs, at, init)
+                else:
+                    at += 2 + n_files
+                    header, o = run_one(test, blobs[0], stdin, extra, init, files)
             except Exception as exc:        # report, do not die: the supervisor decides
                 header, o = {"status": "runner_error", "message": repr(exc)}, [b"", b"", b""]
             results.append(header)
@@ -556,7 +397,7 @@ def _run_batch(init: dict, req: dict, blobs: list[int], ctl_out: int) -> bool:
             held += sum(_size(x) for x in o)
             if header["status"] in ("runner_error", "setup_failed") or header.get("restart"):
                 break                       # the supervisor reruns the rest elsewhere
-        _open_build(init, req, _CLOSED)
+        _open_build(init, req, False)
         send(ctl_out, {"results": results, "cut": True} if cut else {"results": results}, *out)
         return bool(results and results[-1].get("restart"))
     finally:

@@ -35,6 +35,12 @@ from dataclasses import dataclass
 from ..records import Record, RecordKind
 from ..values import Limits, Outcome
 
+MAX_BUILD = 64 << 20
+"""Bytes a build may take, or it is a compile error (:mod:`..build`): the runner keeps
+builds in a 160 MiB tmpfs charged to its slot's memory, and a C++ program with a 180 MiB
+initialised array compiled fine, then filled that tmpfs on every attempt to install it (SE
+three times). Here, where a compile's own limits are set, so that the build cache and the
+languages need not import each other."""
 MAX_VALUES = 10_000
 """Value lines read from one ``assert`` run; a MultiPL-E test block has at most a few dozen
 assertions, so a program that writes more has failed whether or not the rest are read."""
@@ -88,7 +94,6 @@ class Language:
 
     def compile_limits(self) -> Limits:
         """Limits of one compilation (all its commands together)."""
-        from ..build import MAX_BUILD
         return Limits(cpu_s=30, wall_s=120, memory_mb=2048, processes=64, file_size_mb=256,
                       open_files=256, stdout_cap=MAX_BUILD + (1 << 20), stderr_keep=16 << 10,
                       address_space=self.address_space)
@@ -122,12 +127,10 @@ class Language:
         program's death; at most :data:`MAX_VALUES`), and the error read from its stderr
         (``type`` ``MemoryError``, ``AssertionError``, an exception name, or ``None``).
         ``stdio``: a ``raised`` record when stderr names an error, else ``None``.
-        ``function``: the value the harness wrote (:func:`.function.record`).
+        (``function``: the value the harness wrote is read by :func:`.function.record`.)
         """
         err = outcome.stderr.decode("utf-8", "replace")
         kind = self.error_type(err, outcome)
-        if mode == "function":
-            return function.record(outcome, kind)
         if mode == "assert":
             return Record(RecordKind.VALUES, values=tuple(value_lines(outcome.raw_record)),
                           type=kind, message=_tail(err, 500))
@@ -188,4 +191,3 @@ def get(name: str) -> Language | None:
 
 
 from . import cpp, go, java, javascript, rust  # noqa: E402,F401  (each registers itself)
-from . import function  # noqa: E402  (the function kind's harnesses)

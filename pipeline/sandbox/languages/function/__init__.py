@@ -27,11 +27,10 @@ from dataclasses import replace
 from ...records import Record, RecordKind, loads
 from ...values import Outcome, Program
 from . import cpp, go, java, javascript, rust
-from .signature import Signature, Unsupported, choose, int_bits, parse, spell
+from .signature import (UNSERIALISABLE, Signature, Unsupported, choose, int_bits, parse,
+                        spell)
 
 HARNESSES = {"cpp": cpp, "java": java, "javascript": javascript, "go": go, "rust": rust}
-UNSERIALISABLE = "daskjudge: return value not serialisable: "
-"""What a harness writes on stderr (and nothing on fd 3) for a value it cannot write."""
 
 
 def signature_for(language: str, entry_point: str | None, text: str | None) -> Signature:
@@ -174,9 +173,10 @@ def _show(value) -> str:
 def record(outcome: Outcome, error_type: str | None) -> Record | None:
     """The record of a run from its result channel: the one line the harness wrote.
 
-    >>> record(Outcome("exited", exit_code=0, raw_record=b'[1, 2]\\n'), None)
+    >>> from pipeline.sandbox.values import Status
+    >>> record(Outcome(Status.EXITED, exit_code=0, raw_record=b'[1, 2]\\n'), None)
     Record(kind=<RecordKind.RETURNED: 'returned'>, value='[1, 2]')
-    >>> record(Outcome("exited", exit_code=0, raw_record=b'[1]\\n[2]\\n'), None).kind
+    >>> record(Outcome(Status.EXITED, exit_code=0, raw_record=b'[1]\\n[2]\\n'), None).kind
     <RecordKind.GARBLED: 'garbled'>
     """
     raw = outcome.raw_record if isinstance(outcome.raw_record, (bytes, bytearray)) else b""

@@ -21,7 +21,7 @@ import re
 
 from .. import Source
 from ..syntax import mask
-from .signature import Signature, spell
+from .signature import UNSERIALISABLE, Signature, spell
 
 _PACKAGE = re.compile(r"^\s*package\s+\w+", re.M)
 _MAIN = re.compile(r"\bfunc\s+main\s*\(\s*\)")
@@ -304,8 +304,6 @@ func main() {
 
 
 def source(code: str, sig: Signature, entry_point: str) -> Source:
-    from . import UNSERIALISABLE
-
     masked = mask(code, "go")
     found = _PACKAGE.search(masked)
     if found is None:

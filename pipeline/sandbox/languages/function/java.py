@@ -24,7 +24,7 @@ import re
 
 from .. import Source
 from ..java import _JVM, top_level_classes
-from .signature import Signature, Unsupported, spell
+from .signature import UNSERIALISABLE, Signature, Unsupported, spell
 
 IMPORTS = ("import java.util.*;\nimport java.util.function.*;\nimport java.util.stream.*;\n"
            "import java.math.*;\n")
@@ -247,8 +247,6 @@ def descriptor(text: str) -> str:
 
 
 def source(code: str, sig: Signature, entry_point: str) -> Source:
-    from . import UNSERIALISABLE
-
     classes = top_level_classes(code)
     names = [name for name, _, _ in classes]
     owner = "Solution" if "Solution" in names or not names else names[0]

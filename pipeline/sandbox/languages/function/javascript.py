@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from .. import Source
-from .signature import Signature, Unsupported
+from .signature import UNSERIALISABLE, Signature, Unsupported
 
 PRELOAD = r"""'use strict';
 (() => {
@@ -114,8 +114,6 @@ PRELOAD = r"""'use strict';
 
 def source(code: str, sig: Signature, entry_point: str) -> Source:
     import json
-
-    from . import UNSERIALISABLE
 
     if not re.fullmatch(r"[A-Za-z_$][\w$]*", entry_point):
         raise Unsupported(f"{entry_point!r} is not a JavaScript name")

@@ -41,6 +41,10 @@ from dataclasses import dataclass
 from ..syntax import close, mask
 
 LANGUAGES = ("python", "cpp", "java", "go", "rust", "javascript")
+UNSERIALISABLE = "daskjudge: return value not serialisable: "
+"""What a harness writes on stderr (and nothing on fd 3) for a value it cannot write. It is
+defined here, where every harness module imports from, and the package's record reader
+looks for it."""
 SCALARS = ("int", "long", "double", "bool", "char", "string")
 
 
